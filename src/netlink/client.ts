@@ -1,0 +1,241 @@
+import { createRtNetlink, RtNetlinkSocket, rt } from 'netlink';
+import {
+  decodeAddress,
+  decodeLink,
+  decodeRoute,
+  encodeMacvlanInfo,
+  encodeU32,
+  familyNumber,
+  RT_TABLE_MAIN,
+} from './codec';
+import { toNetlinkError } from './errors';
+import { parseIp, parseMac } from './ip-bytes';
+import type {
+  AddressSpec,
+  AddressState,
+  KernelSnapshot,
+  LinkState,
+  MacvlanSpec,
+  RouteSpec,
+  RouteState,
+} from './types';
+
+const NLM_F_EXCL = 0x200;
+const NLM_F_CREATE = 0x400;
+const RT_SCOPE_UNIVERSE = 0;
+const RT_SCOPE_LINK = 253;
+
+/**
+ * The routing protocol number stamped on routes the daemon adds, so that
+ * `ip route show proto 233` lists them and the daemon can tell its own routes
+ * from routes that other software put on a shim. 233 is unassigned in
+ * iproute2's rt_protos list.
+ */
+export const RTPROT_MACVLAN_SHIM = 233;
+
+export interface ClientOptions {
+  /** Milliseconds before a request without a reply fails with ETIMEDOUT. */
+  timeoutMs: number;
+  /** Receives socket-level errors, which the `netlink` package would throw. */
+  onSocketError: (error: Error) => void;
+}
+
+type RequestOptions = { flags?: number; timeout?: number };
+
+/** Request side of rtnetlink: one socket, one request at a time per call. */
+export class NetlinkClient {
+  private readonly socket: RtNetlinkSocket;
+  private readonly timeoutMs: number;
+  /** Count of create, change and delete requests sent; read by tests and benchmarks. */
+  writes = 0;
+
+  constructor(options: ClientOptions) {
+    this.socket = createRtNetlink();
+    this.timeoutMs = options.timeoutMs;
+    // The inner socket re-emits the raw socket's errors; an 'error' event
+    // with no listener would throw and end the process.
+    this.socket.socket.on('error', options.onSocketError);
+  }
+
+  close(): void {
+    this.socket.socket.close();
+  }
+
+  private options(flags = 0): RequestOptions {
+    return { flags, timeout: this.timeoutMs };
+  }
+
+  private async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (cause) {
+      throw toNetlinkError(operation, cause);
+    }
+  }
+
+  private async write<T>(operation: string, request: () => Promise<T>): Promise<T> {
+    this.writes += 1;
+    return this.call(operation, request);
+  }
+
+  /**
+   * `ip link show; ip address show; ip route show table main`. The dumps run
+   * one after another: the `netlink` package tracks one multipart reply per
+   * socket, and interleaved dumps fail with "Multipart message not
+   * terminated properly".
+   */
+  async snapshot(): Promise<KernelSnapshot> {
+    const links = await this.listLinks();
+    const addresses = await this.listAddresses();
+    const routes = await this.listRoutes();
+    return { links, addresses, routes };
+  }
+
+  async listLinks(): Promise<LinkState[]> {
+    const messages = await this.call('dump links', () =>
+      this.socket.getLinks(undefined, undefined, this.options()),
+    );
+    return defined(messages.map(decodeLink));
+  }
+
+  async listAddresses(): Promise<AddressState[]> {
+    const messages = await this.call('dump addresses', () =>
+      this.socket.getAddresses(undefined, undefined, this.options()),
+    );
+    return defined(messages.map(decodeAddress));
+  }
+
+  async listRoutes(): Promise<RouteState[]> {
+    const messages = await this.call('dump routes', () =>
+      this.socket.getRoutes(undefined, undefined, this.options()),
+    );
+    const routes = defined(messages.map(decodeRoute));
+    return routes.filter((route) => route.table === RT_TABLE_MAIN);
+  }
+
+  /** `ip link add NAME link PARENT [address MAC] [mtu MTU] type macvlan mode MODE` */
+  async createMacvlan(spec: MacvlanSpec): Promise<void> {
+    const attrs: Parameters<RtNetlinkSocket['newLink']>[1] = {
+      ifname: spec.name,
+      link: encodeU32(spec.parentIndex),
+      linkinfo: encodeMacvlanInfo(spec.mode),
+    };
+    if (spec.mac !== undefined) attrs.address = parseMac(spec.mac);
+    if (spec.mtu !== undefined) attrs.mtu = spec.mtu;
+    await this.write(`create macvlan '${spec.name}'`, () =>
+      this.socket.newLink({}, attrs, this.options(NLM_F_CREATE | NLM_F_EXCL)),
+    );
+  }
+
+  /** `ip link show dev NAME`, returning only the ifindex. */
+  async linkIndex(name: string): Promise<number> {
+    const messages = await this.call(`get link '${name}'`, () =>
+      this.socket.getLink({}, { ifname: name }, this.options()),
+    );
+    const index = messages[0]?.data.index;
+    if (index === undefined) {
+      throw toNetlinkError(`get link '${name}'`, new Error('ENODEV'));
+    }
+    return index;
+  }
+
+  /** `ip link delete dev NAME` */
+  async deleteLink(index: number, name: string): Promise<void> {
+    await this.write(`delete link '${name}'`, () =>
+      this.socket.delLink({ index }, {}, this.options()),
+    );
+  }
+
+  /** `ip link set dev NAME up` */
+  async setUp(index: number, name: string): Promise<void> {
+    await this.write(`set link '${name}' up`, () =>
+      this.socket.setLink({ index, flags: { up: true }, change: { up: true } }, {}, this.options()),
+    );
+  }
+
+  /** `ip link set dev NAME promisc on|off` */
+  async setPromisc(index: number, name: string, on: boolean): Promise<void> {
+    const flags = on ? { promisc: true as const } : {};
+    await this.write(`set link '${name}' promisc ${on ? 'on' : 'off'}`, () =>
+      this.socket.setLink({ index, flags, change: { promisc: true } }, {}, this.options()),
+    );
+  }
+
+  /** `ip link set dev NAME alias TEXT` (an empty text removes the alias) */
+  async setAlias(index: number, name: string, alias: string): Promise<void> {
+    await this.write(`set alias of '${name}'`, () =>
+      this.socket.setLink({ index }, { ifalias: alias }, this.options()),
+    );
+  }
+
+  /** `ip link set dev NAME mtu MTU` */
+  async setMtu(index: number, name: string, mtu: number): Promise<void> {
+    await this.write(`set mtu ${mtu} on '${name}'`, () =>
+      this.socket.setLink({ index }, { mtu }, this.options()),
+    );
+  }
+
+  /** `ip link set dev NAME address MAC` */
+  async setMac(index: number, name: string, mac: string): Promise<void> {
+    await this.write(`set address ${mac} on '${name}'`, () =>
+      this.socket.setLink({ index }, { address: parseMac(mac) }, this.options()),
+    );
+  }
+
+  /** `ip address add ADDRESS/LEN dev NAME` */
+  async addAddress(spec: AddressSpec, name: string): Promise<void> {
+    await this.write(`add address ${spec.address}/${spec.prefixLength} to '${name}'`, () =>
+      this.socket.newAddress(...addressMessage(spec), this.options(NLM_F_CREATE | NLM_F_EXCL)),
+    );
+  }
+
+  /** `ip address delete ADDRESS/LEN dev NAME` */
+  async deleteAddress(spec: AddressSpec, name: string): Promise<void> {
+    await this.write(`delete address ${spec.address}/${spec.prefixLength} from '${name}'`, () =>
+      this.socket.delAddress(...addressMessage(spec), this.options()),
+    );
+  }
+
+  /** `ip route add DEST/LEN dev NAME proto 233` */
+  async addRoute(spec: RouteSpec, name: string): Promise<void> {
+    await this.write(`add route ${spec.destination}/${spec.prefixLength} via '${name}'`, () =>
+      this.socket.newRoute(...routeMessage(spec), this.options(NLM_F_CREATE | NLM_F_EXCL)),
+    );
+  }
+
+  /** `ip route delete DEST/LEN dev NAME proto 233` */
+  async deleteRoute(spec: RouteSpec, name: string): Promise<void> {
+    await this.write(`delete route ${spec.destination}/${spec.prefixLength} via '${name}'`, () =>
+      this.socket.delRoute(...routeMessage(spec), this.options()),
+    );
+  }
+}
+
+function addressMessage(spec: AddressSpec): [rt.Address, rt.AddressAttrs] {
+  const bytes = parseIp(spec.family, spec.address);
+  const data = {
+    family: familyNumber(spec.family),
+    prefixlen: spec.prefixLength,
+    index: spec.index,
+    scope: RT_SCOPE_UNIVERSE,
+  };
+  const attrs = spec.family === 4 ? { local: bytes, address: bytes } : { address: bytes };
+  return [data, attrs];
+}
+
+function routeMessage(spec: RouteSpec): [rt.Route, rt.RouteAttrs] {
+  const data: rt.Route = {
+    family: familyNumber(spec.family),
+    dstLen: spec.prefixLength,
+    table: RT_TABLE_MAIN,
+    protocol: RTPROT_MACVLAN_SHIM as rt.RouteProtocol,
+    scope: spec.family === 4 ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE,
+    type: 'UNICAST',
+  };
+  const attrs = { dst: parseIp(spec.family, spec.destination), oif: spec.index };
+  return [data, attrs];
+}
+
+function defined<T>(items: (T | undefined)[]): T[] {
+  return items.filter((item): item is T => item !== undefined);
+}

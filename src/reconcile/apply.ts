@@ -1,0 +1,103 @@
+import type { NetlinkClient } from '../netlink/client';
+import { isExists, isNotFound } from '../netlink/errors';
+import type { Action } from './actions';
+
+/** What the apply step needs to know about the shim it changes. */
+export interface ApplyTarget {
+  name: string;
+  /** ifindex of the shim, or undefined when it does not exist yet. */
+  index?: number;
+}
+
+/** Called after each action that changed the kernel, for logging. */
+export type ActionListener = (action: Action) => void;
+
+/**
+ * Runs a shim's actions in order and returns the shim's ifindex afterwards.
+ * Adding what already exists and deleting what is already gone count as
+ * success, because another writer may have got there first. The first other
+ * failure is thrown as a NetlinkError and stops the remaining actions.
+ */
+export async function applyActions(
+  client: NetlinkClient,
+  target: ApplyTarget,
+  actions: Action[],
+  onApplied: ActionListener,
+): Promise<number | undefined> {
+  let index = target.index;
+  for (const action of actions) {
+    index = await applyOne(client, target.name, index, action);
+    onApplied(action);
+  }
+  return index;
+}
+
+async function applyOne(
+  client: NetlinkClient,
+  name: string,
+  index: number | undefined,
+  action: Action,
+): Promise<number | undefined> {
+  switch (action.kind) {
+    case 'create':
+      await client.createMacvlan({ name, ...action });
+      return client.linkIndex(name);
+    case 'delete':
+      await tolerate(isNotFound, client.deleteLink(action.index, name));
+      return action.index === index ? undefined : index;
+    case 'set-parent-promisc':
+      await client.setPromisc(action.parentIndex, action.parent, true);
+      return index;
+    default:
+      await applyToShim(client, name, requireIndex(name, index), action);
+      return index;
+  }
+}
+
+async function applyToShim(client: NetlinkClient, name: string, index: number, action: Action): Promise<void> {
+  switch (action.kind) {
+    case 'mark':
+      return client.setAlias(index, name, action.alias);
+    case 'set-mtu':
+      return client.setMtu(index, name, action.mtu);
+    case 'set-mac':
+      return client.setMac(index, name, action.mac);
+    case 'set-up':
+      return client.setUp(index, name);
+    case 'add-address':
+      return tolerate(isExists, client.addAddress(addressSpec(index, action.address), name));
+    case 'delete-address':
+      return tolerate(isNotFound, client.deleteAddress(addressSpec(index, action.address), name));
+    case 'add-route':
+      return tolerate(isExists, client.addRoute(routeSpec(index, action.route), name));
+    case 'delete-route':
+      return tolerate(isNotFound, client.deleteRoute(routeSpec(index, action.route), name));
+    case 'create':
+    case 'delete':
+    case 'set-parent-promisc':
+      throw new TypeError(`action ${action.kind} does not act on an existing shim`);
+  }
+}
+
+function requireIndex(name: string, index: number | undefined): number {
+  if (index === undefined) {
+    throw new TypeError(`shim '${name}' has no ifindex; the plan must create it first`);
+  }
+  return index;
+}
+
+async function tolerate(accept: (error: unknown) => boolean, request: Promise<void>): Promise<void> {
+  try {
+    await request;
+  } catch (error) {
+    if (!accept(error)) throw error;
+  }
+}
+
+function addressSpec(index: number, prefix: { family: 4 | 6; address: string; prefixLength: number }) {
+  return { index, family: prefix.family, address: prefix.address, prefixLength: prefix.prefixLength };
+}
+
+function routeSpec(index: number, prefix: { family: 4 | 6; address: string; prefixLength: number }) {
+  return { index, family: prefix.family, destination: prefix.address, prefixLength: prefix.prefixLength };
+}

@@ -1,0 +1,199 @@
+import type { Prefix } from '../config/types';
+import type { AddressState, LinkState, RouteState } from '../netlink/types';
+import { RTPROT_MACVLAN_SHIM } from '../netlink/client';
+import type { Action, ShimPlan } from './actions';
+import type { DesiredShim } from './desired';
+import { isOwned, ownerAlias, setParentPromisc } from './ownership';
+import type { SnapshotIndex } from './snapshot-index';
+
+/**
+ * Compares one desired shim with the kernel and returns the changes that
+ * make them match, in the order they must run. Pure: no I/O, no logging.
+ */
+export function planShim(desired: DesiredShim, kernel: SnapshotIndex): ShimPlan {
+  const base = { shim: desired.name, parent: desired.parent };
+  const parent = kernel.link(desired.parent);
+  const shim = kernel.link(desired.name);
+
+  if (!parent) {
+    return planWithoutParent(desired, shim, kernel);
+  }
+  if (shim && shim.kind !== 'macvlan') {
+    const what = shim.kind ? `a ${shim.kind} device` : 'a device that is not a macvlan';
+    return conflict(desired, `'${shim.name}' already exists and is ${what}; rename or delete it, or choose another shim name`);
+  }
+  const blocked = parentProblem(desired, parent, kernel);
+  if (blocked && !shim) {
+    return conflict(desired, blocked);
+  }
+  if (!shim) {
+    return converging(base, createActions(desired, parent));
+  }
+  const mismatch = firstMismatch(desired, shim, parent, kernel);
+  if (mismatch && !isOwned(shim)) {
+    return conflict(desired, `'${shim.name}' is a macvlan not created by macvlan-shim and ${mismatch}; delete it or change the config to match`);
+  }
+  if (mismatch) {
+    const replace: Action = { kind: 'delete', index: shim.index, reason: mismatch };
+    return converging(base, [replace, ...createActions(desired, parent, setParentPromisc(shim))]);
+  }
+  return converging(base, updateActions(desired, shim, parent, kernel));
+}
+
+function planWithoutParent(
+  desired: DesiredShim,
+  shim: LinkState | undefined,
+  kernel: SnapshotIndex,
+): ShimPlan {
+  const base = { shim: desired.name, parent: desired.parent };
+  const reason = `parent '${desired.parent}' is not present`;
+  if (shim && isOwned(shim) && shim.kind === 'macvlan') {
+    // The parent was renamed away: this shim hangs off a device that no
+    // longer has the configured name, so it no longer serves the config.
+    const old = shim.parentIndex === undefined ? undefined : kernel.linkAt(shim.parentIndex);
+    const why = `its parent is now named '${old?.name ?? 'unknown'}', not '${desired.parent}'`;
+    return { ...base, state: 'waiting-for-parent', reason, actions: [{ kind: 'delete', index: shim.index, reason: why }] };
+  }
+  return { ...base, state: 'waiting-for-parent', reason, actions: [] };
+}
+
+function conflict(desired: DesiredShim, reason: string): ShimPlan {
+  return { shim: desired.name, parent: desired.parent, state: 'conflict', reason, actions: [] };
+}
+
+function converging(base: { shim: string; parent: string }, actions: Action[]): ShimPlan {
+  return { ...base, state: actions.length === 0 ? 'ready' : 'converging', actions };
+}
+
+/** Reasons the kernel would refuse a macvlan on this parent, checked before asking. */
+function parentProblem(desired: DesiredShim, parent: LinkState, kernel: SnapshotIndex): string | undefined {
+  if (parent.masterIndex !== undefined) {
+    const master = kernel.linkAt(parent.masterIndex)?.name ?? `ifindex ${parent.masterIndex}`;
+    return `parent '${parent.name}' is enslaved to '${master}', so it cannot carry a macvlan (the kernel answers EBUSY); use '${master}' as the parent`;
+  }
+  if (desired.mtu !== undefined && parent.mtu > 0 && desired.mtu > parent.mtu) {
+    return `mtu ${desired.mtu} is larger than the mtu ${parent.mtu} of parent '${parent.name}'; lower the shim's mtu or raise the parent's`;
+  }
+  return undefined;
+}
+
+/** The first difference that a change in place cannot fix, with both values. */
+function firstMismatch(
+  desired: DesiredShim,
+  shim: LinkState,
+  parent: LinkState,
+  kernel: SnapshotIndex,
+): string | undefined {
+  if (shim.parentIndex !== parent.index) {
+    const actual = shim.parentIndex === undefined ? undefined : kernel.linkAt(shim.parentIndex);
+    return `its parent is '${actual?.name ?? 'unknown'}', not '${parent.name}'`;
+  }
+  if (shim.macvlanMode !== desired.mode) {
+    return `its mode is '${shim.macvlanMode ?? 'unknown'}', not '${desired.mode}'`;
+  }
+  return undefined;
+}
+
+/** `promiscSet` carries the "we set the parent promiscuous" mark over a replacement. */
+function createActions(desired: DesiredShim, parent: LinkState, promiscSet = false): Action[] {
+  const promisc = desired.promisc && !parent.promisc;
+  return [
+    {
+      kind: 'create',
+      parent: parent.name,
+      parentIndex: parent.index,
+      mode: desired.mode,
+      mac: desired.createMac,
+      mtu: desired.mtu,
+    },
+    { kind: 'mark', alias: ownerAlias(promisc || promiscSet), adopt: false },
+    ...(promisc ? [promiscAction(parent)] : []),
+    { kind: 'set-up' },
+    ...desired.addresses.map((address): Action => ({ kind: 'add-address', address })),
+    ...desired.routes.map((route): Action => ({ kind: 'add-route', route })),
+  ];
+}
+
+function updateActions(
+  desired: DesiredShim,
+  shim: LinkState,
+  parent: LinkState,
+  kernel: SnapshotIndex,
+): Action[] {
+  const actions: Action[] = [];
+  const promisc = desired.promisc && !parent.promisc;
+  if (!isOwned(shim) || promisc) {
+    const promiscSet = promisc || setParentPromisc(shim);
+    actions.push({ kind: 'mark', alias: ownerAlias(promiscSet), adopt: !isOwned(shim) });
+  }
+  if (promisc) actions.push(promiscAction(parent));
+  if (desired.mtu !== undefined && shim.mtu !== desired.mtu) {
+    actions.push({ kind: 'set-mtu', mtu: desired.mtu });
+  }
+  if (desired.mac !== undefined && shim.mac !== desired.mac) {
+    actions.push({ kind: 'set-mac', mac: desired.mac });
+  }
+  if (!shim.up) actions.push({ kind: 'set-up' });
+  actions.push(...addressActions(desired, kernel.addresses(shim.index)));
+  actions.push(...routeActions(desired, kernel.routes(shim.index)));
+  return sortAddsBeforeDeletes(actions);
+}
+
+function promiscAction(parent: LinkState): Action {
+  return { kind: 'set-parent-promisc', parent: parent.name, parentIndex: parent.index };
+}
+
+function addressActions(desired: DesiredShim, present: AddressState[]): Action[] {
+  const configured = present.filter(isConfigurable);
+  const actions: Action[] = [];
+  for (const address of desired.addresses) {
+    if (!configured.some((item) => sameAddress(item, address))) {
+      actions.push({ kind: 'add-address', address });
+    }
+  }
+  for (const item of configured) {
+    if (!desired.addresses.some((address) => sameAddress(item, address))) {
+      actions.push({ kind: 'delete-address', address: toPrefix(item.family, item.address, item.prefixLength) });
+    }
+  }
+  return actions;
+}
+
+/** Addresses the config decides; IPv6 link-local ones belong to the kernel. */
+function isConfigurable(address: AddressState): boolean {
+  return !(address.family === 6 && address.address.startsWith('fe80:'));
+}
+
+function routeActions(desired: DesiredShim, present: RouteState[]): Action[] {
+  const actions: Action[] = [];
+  for (const route of desired.routes) {
+    if (!present.some((item) => sameDestination(item, route))) {
+      actions.push({ kind: 'add-route', route });
+    }
+  }
+  for (const item of present) {
+    const ours = item.protocol === RTPROT_MACVLAN_SHIM;
+    if (ours && !desired.routes.some((route) => sameDestination(item, route))) {
+      actions.push({ kind: 'delete-route', route: toPrefix(item.family, item.destination, item.prefixLength) });
+    }
+  }
+  return actions;
+}
+
+/** Adds run first so that a changed address or route never leaves a gap. */
+function sortAddsBeforeDeletes(actions: Action[]): Action[] {
+  const isDelete = (action: Action) => action.kind === 'delete-address' || action.kind === 'delete-route';
+  return [...actions.filter((action) => !isDelete(action)), ...actions.filter(isDelete)];
+}
+
+function sameAddress(item: AddressState, prefix: Prefix): boolean {
+  return item.family === prefix.family && item.address === prefix.address && item.prefixLength === prefix.prefixLength;
+}
+
+function sameDestination(item: RouteState, prefix: Prefix): boolean {
+  return item.family === prefix.family && item.destination === prefix.address && item.prefixLength === prefix.prefixLength && item.gateway === undefined;
+}
+
+function toPrefix(family: 4 | 6, address: string, prefixLength: number): Prefix {
+  return { family, address, prefixLength, text: `${address}/${prefixLength}` };
+}

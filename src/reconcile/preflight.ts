@@ -1,0 +1,48 @@
+import type { DesiredShim } from './desired';
+import { isOwned } from './ownership';
+import type { SnapshotIndex } from './snapshot-index';
+
+/** A fact about the live system that decides whether a shim can work. */
+export interface Finding {
+  shim: string;
+  severity: 'error' | 'warning' | 'note';
+  message: string;
+}
+
+/**
+ * Checks each shim's parent and name against the running kernel: the same
+ * conditions the planner acts on, put in words before anything is applied.
+ */
+export function preflight(shims: DesiredShim[], kernel: SnapshotIndex): Finding[] {
+  return shims.flatMap((shim) => [...parentFindings(shim, kernel), ...nameFindings(shim, kernel)]);
+}
+
+function parentFindings(shim: DesiredShim, kernel: SnapshotIndex): Finding[] {
+  const parent = kernel.link(shim.parent);
+  const finding = (severity: Finding['severity'], message: string) => ({ shim: shim.name, severity, message });
+  if (!parent) {
+    return [finding('note', `parent '${shim.parent}' is not present now; the daemon waits for it`)];
+  }
+  const findings: Finding[] = [];
+  if (parent.masterIndex !== undefined) {
+    const master = kernel.linkAt(parent.masterIndex)?.name ?? `ifindex ${parent.masterIndex}`;
+    findings.push(finding('error', `parent '${parent.name}' is enslaved to '${master}' and cannot carry a macvlan; use '${master}' as the parent`));
+  }
+  if (parent.wireless) {
+    findings.push(finding('warning', `parent '${parent.name}' is a wireless interface; most Wi-Fi links drop frames from extra MACs, so a macvlan shim rarely works there (consider ipvlan)`));
+  }
+  if (shim.mtu !== undefined && parent.mtu > 0 && shim.mtu > parent.mtu) {
+    findings.push(finding('error', `mtu ${shim.mtu} is larger than the mtu ${parent.mtu} of parent '${parent.name}'`));
+  }
+  return findings;
+}
+
+function nameFindings(shim: DesiredShim, kernel: SnapshotIndex): Finding[] {
+  const link = kernel.link(shim.name);
+  if (!link || isOwned(link)) return [];
+  if (link.kind !== 'macvlan') {
+    const what = link.kind ?? 'non-macvlan';
+    return [{ shim: shim.name, severity: 'error', message: `'${shim.name}' already exists as a ${what} device; the daemon will leave it alone and report a conflict` }];
+  }
+  return [{ shim: shim.name, severity: 'note', message: `'${shim.name}' exists as a macvlan not created by macvlan-shim; the daemon adopts it if it matches the config` }];
+}

@@ -1,0 +1,56 @@
+import type { Logger } from '../log';
+import type { Action } from './actions';
+
+/**
+ * Logs what a pass changed on one shim. A creation is one info line; drift
+ * repaired on an existing shim is one info line per repair, because each
+ * says that something else changed the kernel behind the daemon's back.
+ */
+export interface ApplyContext {
+  index?: number;
+  /** The daemon had this shim before in this run, so a creation is a recreation. */
+  recreated: boolean;
+  /** The shim was ready before this pass, so additions restore what was removed. */
+  restoring: boolean;
+}
+
+export function reportApplied(log: Logger, actions: Action[], context: ApplyContext): void {
+  const { index, recreated, restoring } = context;
+  const create = actions.find((action) => action.kind === 'create');
+  if (create) {
+    const replaced = actions.find((action) => action.kind === 'delete');
+    const message = replaced ? 'replaced macvlan shim' : recreated ? 'recreated macvlan shim' : 'created macvlan shim';
+    log.info({ index, mode: create.mode, mac: create.mac, reason: replaced?.kind === 'delete' ? replaced.reason : undefined }, message);
+    return;
+  }
+  for (const action of actions) {
+    reportRepair(log, action, restoring ? 'restored' : 'added');
+  }
+}
+
+function reportRepair(log: Logger, action: Action, verb: string): void {
+  switch (action.kind) {
+    case 'delete':
+      return log.info({ reason: action.reason }, 'deleted shim');
+    case 'mark':
+      return action.adopt ? log.info('adopted existing macvlan as shim') : log.debug({ alias: action.alias }, 'updated ownership mark');
+    case 'set-parent-promisc':
+      return log.info('set parent promiscuous');
+    case 'set-up':
+      return log.info('brought shim up');
+    case 'set-mtu':
+      return log.info({ mtu: action.mtu }, 'set shim mtu');
+    case 'set-mac':
+      return log.info({ mac: action.mac }, 'set shim mac');
+    case 'add-address':
+      return log.info({ address: action.address.text }, `${verb} address`);
+    case 'delete-address':
+      return log.info({ address: action.address.text }, 'removed address not in the config');
+    case 'add-route':
+      return log.info({ route: action.route.text }, `${verb} route`);
+    case 'delete-route':
+      return log.info({ route: action.route.text }, 'removed route not in the config');
+    case 'create':
+      return;
+  }
+}
