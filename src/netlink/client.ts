@@ -3,6 +3,7 @@ import {
   decodeAddress,
   decodeLink,
   decodeRoute,
+  encodeArpNotify,
   encodeMacvlanInfo,
   encodeU32,
   familyNumber,
@@ -165,6 +166,13 @@ export class NetlinkClient {
   async setAlias(index: number, name: string, alias: string): Promise<void> {
     await this.write(`set alias of '${name}'`, () =>
       this.socket.setLink({ index }, { ifalias: alias }, this.options()),
+    );
+  }
+
+  /** `sysctl net.ipv4.conf.NAME.arp_notify=1`, over rtnetlink */
+  async setArpNotify(index: number, name: string): Promise<void> {
+    await this.write(`set arp_notify on '${name}'`, () =>
+      this.socket.setLink({ index }, { afSpec: encodeArpNotify() }, this.options()),
     );
   }
 

@@ -1,4 +1,4 @@
-import { ifla, rt, AttrStream } from 'netlink';
+import { AttrStream, ifla, rt } from 'netlink';
 import type { MacvlanMode } from '../config/types';
 import { formatIp, formatMac } from './ip-bytes';
 import type { AddressState, LinkState, RouteState } from './types';
@@ -19,6 +19,28 @@ export function encodeMacvlanInfo(mode: MacvlanMode): Buffer {
   const modeBits = ifla.formatMacvlanMode({ [mode]: true });
   const data = streamBytes(ifla.formatMacvlan({ mode: modeBits }));
   return streamBytes(ifla.formatInfo({ kind: 'macvlan', data }));
+}
+
+/** One netlink attribute: length, type, payload, padded to 4 bytes. */
+export function encodeAttribute(type: number, payload: Buffer): Buffer {
+  const length = 4 + payload.length;
+  const bytes = Buffer.alloc(Math.ceil(length / 4) * 4);
+  bytes.writeUInt16LE(length, 0);
+  bytes.writeUInt16LE(type, 2);
+  payload.copy(bytes, 4);
+  return bytes;
+}
+
+const IFLA_INET_CONF = 1;
+const IPV4_DEVCONF_ARP_NOTIFY = 22;
+
+/**
+ * IFLA_AF_SPEC for `sysctl net.ipv4.conf.IFACE.arp_notify=1`: the kernel
+ * sends a gratuitous ARP for the device's address each time it comes up.
+ */
+export function encodeArpNotify(): Map<number, Buffer> {
+  const setting = encodeAttribute(IPV4_DEVCONF_ARP_NOTIFY, encodeU32(1));
+  return new Map([[AF_INET, encodeAttribute(IFLA_INET_CONF, setting)]]);
 }
 
 export function encodeU32(value: number): Buffer {

@@ -8,6 +8,7 @@ export type Action =
   | { kind: 'create'; parent: string; parentIndex: number; mode: MacvlanMode; mac?: string; mtu?: number }
   | { kind: 'delete'; index: number; reason: string }
   | { kind: 'mark'; alias: string; adopt: boolean }
+  | { kind: 'configure' }
   | { kind: 'set-mtu'; mtu: number }
   | { kind: 'set-mac'; mac: string }
   | { kind: 'set-up' }

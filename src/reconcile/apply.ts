@@ -1,5 +1,6 @@
 import type { NetlinkClient } from '../netlink/client';
 import { isExists, isNotFound } from '../netlink/errors';
+import { configureShimIpv6 } from '../netlink/ipv6-conf';
 import type { Action } from './actions';
 
 /** What the apply step needs to know about the shim it changes. */
@@ -58,6 +59,9 @@ async function applyToShim(client: NetlinkClient, name: string, index: number, a
   switch (action.kind) {
     case 'mark':
       return client.setAlias(index, name, action.alias);
+    case 'configure':
+      await client.setArpNotify(index, name);
+      return configureShimIpv6(name);
     case 'set-mtu':
       return client.setMtu(index, name, action.mtu);
     case 'set-mac':

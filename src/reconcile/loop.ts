@@ -2,10 +2,11 @@ import type { Logger } from '../log';
 import type { NetlinkClient } from '../netlink/client';
 import { isBusy, isPermission, NetlinkError } from '../netlink/errors';
 import type { KernelEvent } from '../netlink/events';
-import type { ShimState } from './actions';
+import type { Action, ShimState } from './actions';
 import { applyActions } from './apply';
 import { backoffDelay, RETRY_BACKOFF } from './backoff';
 import { DesiredShim, shimFingerprint } from './desired';
+import { FightDetector } from './fights';
 import { planShim } from './plan';
 import { planRemovals } from './remove';
 import { reportApplied } from './report';
@@ -35,6 +36,8 @@ export class Reconciler {
   private readonly seen = new Set<string>();
   private readonly retries = new Map<string, { attempt: number; timer: NodeJS.Timeout }>();
   private readonly watchlist = new Watchlist();
+  private readonly fights = new FightDetector();
+  private readonly holdTimers = new Map<number, NodeJS.Timeout>();
   private pending = false;
   private scheduled = false;
   private running: Promise<void> | undefined;
@@ -94,6 +97,8 @@ export class Reconciler {
   stop(): void {
     this.stopped = true;
     for (const name of [...this.retries.keys()]) this.clearRetry(name);
+    for (const timer of this.holdTimers.values()) clearTimeout(timer);
+    this.holdTimers.clear();
   }
 
   statusList(): ShimStatus[] {
@@ -165,23 +170,63 @@ export class Reconciler {
     const log = this.options.log.child({ shim: desired.name, parent: desired.parent });
     const plan = planShim(desired, kernel);
     const previous = this.statuses.get(desired.name);
-    if (plan.actions.length > 0) {
-      log.debug({ actions: plan.actions }, 'plan');
+    const restoring = previous?.state === 'ready';
+    const actions = this.withoutHeld(desired.name, plan.actions);
+    if (actions.length > 0) {
+      log.debug({ actions }, 'plan');
     }
     try {
-      const index = await applyActions(this.options.client, { name: desired.name, index: kernel.link(desired.name)?.index }, plan.actions, () => undefined);
+      const target = { name: desired.name, index: kernel.link(desired.name)?.index };
+      const index = await applyActions(this.options.client, target, actions, () => undefined);
       if (index !== undefined) this.watchlist.addIndex(index);
-      if (plan.actions.length > 0) {
-        reportApplied(log, plan.actions, { index, recreated: this.seen.has(desired.name), restoring: previous?.state === 'ready' });
+      if (actions.length > 0) {
+        reportApplied(log, actions, { index, recreated: this.seen.has(desired.name), restoring });
       }
-      const state: ShimState = plan.state === 'converging' ? 'ready' : plan.state;
+      if (restoring) this.recordRestores(log, desired.name, actions);
+      const held = actions.length < plan.actions.length;
+      const state: ShimState = held ? 'failed' : plan.state === 'converging' ? 'ready' : plan.state;
+      const reason = held ? 'restores on hold while something else keeps undoing them' : plan.reason;
       if (state === 'ready') this.seen.add(desired.name);
       this.clearRetry(desired.name);
-      this.transition(log, { shim: desired.name, parent: desired.parent, state, reason: plan.reason, index });
+      this.transition(log, { shim: desired.name, parent: desired.parent, state, reason, index });
     } catch (error) {
       const status = this.handleFailure(desired.name, log, error);
       this.transition(log, { shim: desired.name, parent: desired.parent, ...status });
     }
+  }
+
+  /** Drops restores that are on hold because something keeps undoing them. */
+  private withoutHeld(shim: string, actions: Action[]): Action[] {
+    return actions.filter((action) => {
+      const key = restoreKey(shim, action);
+      const until = key === undefined ? undefined : this.fights.heldUntil(key);
+      if (until === undefined) return true;
+      this.wakeAt(until);
+      return false;
+    });
+  }
+
+  private recordRestores(log: Logger, shim: string, actions: Action[]): void {
+    for (const action of actions) {
+      const key = restoreKey(shim, action);
+      const hold = key === undefined ? undefined : this.fights.recordRestore(key);
+      if (!hold) continue;
+      const resource = action.kind === 'add-address' ? `address ${action.address.text}` : `route ${action.kind === 'add-route' ? action.route.text : ''}`;
+      log.warn(
+        { resource, step: hold.step },
+        `${resource} keeps being removed by something else; next restore in ${formatSeconds(hold.delayMs)} (back-off step ${hold.step})`,
+      );
+      this.wakeAt(hold.until);
+    }
+  }
+
+  private wakeAt(until: number): void {
+    if (this.holdTimers.has(until)) return;
+    const timer = setTimeout(() => {
+      this.holdTimers.delete(until);
+      this.request();
+    }, Math.max(0, until - Date.now()) + 1);
+    this.holdTimers.set(until, timer);
   }
 
   /** Logs a failure once and decides the shim's next state and retry. */
@@ -240,6 +285,13 @@ function logTransition(log: Logger, previous: ShimStatus | undefined, next: Shim
     case 'converging':
       return;
   }
+}
+
+/** Names the address or route an action restores; other actions are never held. */
+function restoreKey(shim: string, action: Action): string | undefined {
+  if (action.kind === 'add-address') return `${shim} address ${action.address.text}`;
+  if (action.kind === 'add-route') return `${shim} route ${action.route.text}`;
+  return undefined;
 }
 
 function formatSeconds(ms: number): string {

@@ -1,6 +1,9 @@
 import type { Prefix } from '../config/types';
 import type { AddressState, LinkState, RouteState } from '../netlink/types';
 import { RTPROT_MACVLAN_SHIM } from '../netlink/client';
+
+/** Routes the kernel adds for an address's prefix (`proto kernel`). */
+const RTPROT_KERNEL = 2;
 import type { Action, ShimPlan } from './actions';
 import type { DesiredShim } from './desired';
 import { isOwned, ownerAlias, setParentPromisc } from './ownership';
@@ -23,7 +26,7 @@ export function planShim(desired: DesiredShim, kernel: SnapshotIndex): ShimPlan 
     return conflict(desired, `'${shim.name}' already exists and is ${what}; rename or delete it, or choose another shim name`);
   }
   const blocked = parentProblem(desired, parent, kernel);
-  if (blocked && !shim) {
+  if (blocked) {
     return conflict(desired, blocked);
   }
   if (!shim) {
@@ -74,6 +77,30 @@ function parentProblem(desired: DesiredShim, parent: LinkState, kernel: Snapshot
   if (desired.mtu !== undefined && parent.mtu > 0 && desired.mtu > parent.mtu) {
     return `mtu ${desired.mtu} is larger than the mtu ${parent.mtu} of parent '${parent.name}'; lower the shim's mtu or raise the parent's`;
   }
+  if (desired.mac !== undefined && desired.mac === parent.mac) {
+    return `mac ${desired.mac} is the mac of parent '${parent.name}'; a macvlan needs its own mac`;
+  }
+  return lockoutRisk(desired, parent, kernel);
+}
+
+/**
+ * Refuses the settings that take the parent's traffic away from it, the
+ * classic ways to lose SSH with a macvlan recipe: the parent's own address
+ * on the shim, or the parent's whole connected prefix routed via the shim.
+ */
+function lockoutRisk(desired: DesiredShim, parent: LinkState, kernel: SnapshotIndex): string | undefined {
+  const taken = desired.addresses.find((address) =>
+    kernel.addresses(parent.index).some((item) => item.family === address.family && item.address === address.address),
+  );
+  if (taken) {
+    return `address ${taken.text} is already an address of parent '${parent.name}'; the host would lose it on the parent, so pick a free address in the containers' range`;
+  }
+  const connected = desired.routes.find((route) =>
+    kernel.routes(parent.index).some((item) => item.protocol === RTPROT_KERNEL && sameDestination(item, route)),
+  );
+  if (connected) {
+    return `route ${connected.text} is the whole connected prefix of parent '${parent.name}'; routing it via the shim would cut the host off the LAN, so route only the containers' range`;
+  }
   return undefined;
 }
 
@@ -107,9 +134,13 @@ function createActions(desired: DesiredShim, parent: LinkState, promiscSet = fal
       mtu: desired.mtu,
     },
     { kind: 'mark', alias: ownerAlias(promisc || promiscSet), adopt: false },
+    { kind: 'configure' },
     ...(promisc ? [promiscAction(parent)] : []),
-    { kind: 'set-up' },
+    // Addresses go on before the link comes up, so the gratuitous ARP and
+    // unsolicited neighbour advertisements sent on link-up announce them.
     ...desired.addresses.map((address): Action => ({ kind: 'add-address', address })),
+    { kind: 'set-up' },
+    // The kernel refuses a route through a device that is down.
     ...desired.routes.map((route): Action => ({ kind: 'add-route', route })),
   ];
 }
@@ -126,6 +157,7 @@ function updateActions(
     const promiscSet = promisc || setParentPromisc(shim);
     actions.push({ kind: 'mark', alias: ownerAlias(promiscSet), adopt: !isOwned(shim) });
   }
+  if (!isOwned(shim)) actions.push({ kind: 'configure' });
   if (promisc) actions.push(promiscAction(parent));
   if (desired.mtu !== undefined && shim.mtu !== desired.mtu) {
     actions.push({ kind: 'set-mtu', mtu: desired.mtu });

@@ -17,16 +17,16 @@ t.test('missing parent waits without actions', async (t) => {
   t.match(plan.reason, /'eth0' is not present/);
 });
 
-t.test('missing shim is created, marked, brought up, addressed, routed', async (t) => {
+t.test('missing shim is created, addressed, then brought up', async (t) => {
   const plan = planShim(desired(), kernel([parent]));
   t.equal(plan.state, 'converging');
-  t.same(kinds(plan), ['create', 'mark', 'set-up', 'add-address', 'add-route']);
+  t.same(kinds(plan), ['create', 'mark', 'configure', 'add-address', 'set-up', 'add-route']);
   t.match(plan.actions[0], { kind: 'create', parentIndex: 2, mode: 'bridge', mac: '02:00:00:00:00:01' });
 });
 
 t.test('parent not promiscuous is set and remembered', async (t) => {
   const plan = planShim(desired(), kernel([{ ...parent, promisc: false }]));
-  t.same(kinds(plan), ['create', 'mark', 'set-parent-promisc', 'set-up', 'add-address', 'add-route']);
+  t.same(kinds(plan), ['create', 'mark', 'configure', 'set-parent-promisc', 'add-address', 'set-up', 'add-route']);
   t.match(plan.actions[1], { kind: 'mark', alias: 'managed by macvlan-shim; parent promisc set' });
 });
 
@@ -45,7 +45,7 @@ t.test('name taken by another kind is a conflict', async (t) => {
 t.test('unmarked matching macvlan is adopted in place', async (t) => {
   const snapshot = kernel([parent, shimLink({ alias: undefined })], [address(10, '192.168.124.190/27')], [route(10, '192.168.124.160/27')]);
   const plan = planShim(desired(), snapshot);
-  t.same(kinds(plan), ['mark']);
+  t.same(kinds(plan), ['mark', 'configure']);
   t.match(plan.actions[0], { kind: 'mark', adopt: true });
 });
 
@@ -110,4 +110,30 @@ t.test('shim whose parent was renamed away is deleted', async (t) => {
 t.test('configured mac differing is set in place', async (t) => {
   const plan = planShim(desired({ mac: '02:aa:bb:cc:dd:ee' }), converged());
   t.same(kinds(plan), ['set-mac']);
+});
+
+t.test('parent address on the shim is a lock-out conflict', async (t) => {
+  const snapshot = kernel([parent], [address(2, '192.168.124.190/24')]);
+  const plan = planShim(desired(), snapshot);
+  t.equal(plan.state, 'conflict');
+  t.match(plan.reason, /already an address of parent 'eth0'/);
+});
+
+t.test('parent connected prefix as a route is a lock-out conflict', async (t) => {
+  const snapshot = kernel([parent], [], [route(2, '192.168.124.0/24', 2)]);
+  const plan = planShim(desired({ routes: [prefix('192.168.124.0/24')] }), snapshot);
+  t.equal(plan.state, 'conflict');
+  t.match(plan.reason, /whole connected prefix of parent 'eth0'/);
+});
+
+t.test('configured mac equal to the parent mac is a conflict', async (t) => {
+  const plan = planShim(desired({ mac: parent.mac }), kernel([parent]));
+  t.equal(plan.state, 'conflict');
+  t.match(plan.reason, /is the mac of parent 'eth0'/);
+});
+
+t.test('admin-down parent still gets its shim', async (t) => {
+  const plan = planShim(desired(), kernel([{ ...parent, up: false, lowerUp: false }]));
+  t.equal(plan.state, 'converging');
+  t.equal(plan.actions[0].kind, 'create');
 });
