@@ -110,13 +110,18 @@ function describeAction(action: Action): string {
   }
 }
 
+function yesNo(value: boolean | undefined): string {
+  if (value === undefined) return '-';
+  return value ? 'yes' : 'no';
+}
+
 function formatTable(reports: ShimReport[]): string {
   const header = ['SHIM', 'PARENT', 'STATE', 'UP', 'MODE', 'ADDRESSES', 'ROUTES'];
   const rows = reports.map((report) => [
     report.shim,
     report.actual.parent ?? report.desired.parent,
     report.state,
-    report.actual.up === undefined ? '-' : report.actual.up ? 'yes' : 'no',
+    yesNo(report.actual.up),
     report.actual.mode ?? '-',
     report.actual.addresses.join(',') || '-',
     report.actual.routes.join(',') || '-',

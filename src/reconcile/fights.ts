@@ -40,7 +40,7 @@ export class FightDetector {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The time until which restoring `key` waits, or undefined when it may go ahead. */
+  /** Returns when the hold on `key` ends, or undefined when it may be restored now. */
   heldUntil(key: string): number | undefined {
     const record = this.records.get(key);
     return record && record.until > this.now() ? record.until : undefined;

@@ -2,17 +2,21 @@ import type { Logger } from '../log';
 import type { NetlinkClient } from '../netlink/client';
 import { isBusy, isPermission, NetlinkError } from '../netlink/errors';
 import type { KernelEvent } from '../netlink/events';
-import type { Action, ShimState } from './actions';
+import type { ShimState } from './actions';
 import { applyActions } from './apply';
 import { backoffDelay, RETRY_BACKOFF } from './backoff';
 import { DesiredShim, shimFingerprint } from './desired';
-import { FightDetector } from './fights';
 import { planShim } from './plan';
 import { planRemovals } from './remove';
 import { reportApplied } from './report';
+import { RestoreGuard } from './restore-guard';
 import { SnapshotIndex } from './snapshot-index';
 import type { ShimStatus } from './status';
+import { formatSeconds, WakeTimers } from './timers';
 import { Watchlist } from './watchlist';
+
+/** Retry name for the kernel dump itself; no shim can be named this (it has spaces). */
+const DUMP = 'kernel dump';
 
 export interface ReconcilerOptions {
   client: NetlinkClient;
@@ -34,10 +38,10 @@ export class Reconciler {
   private toRemove: string[] = [];
   private readonly statuses = new Map<string, ShimStatus>();
   private readonly seen = new Set<string>();
-  private readonly retries = new Map<string, { attempt: number; timer: NodeJS.Timeout }>();
+  private readonly attempts = new Map<string, number>();
+  private readonly timers = new WakeTimers(() => this.request());
+  private readonly restores = new RestoreGuard(this.timers);
   private readonly watchlist = new Watchlist();
-  private readonly fights = new FightDetector();
-  private readonly holdTimers = new Map<number, NodeJS.Timeout>();
   private pending = false;
   private scheduled = false;
   private running: Promise<void> | undefined;
@@ -96,9 +100,7 @@ export class Reconciler {
 
   stop(): void {
     this.stopped = true;
-    for (const name of [...this.retries.keys()]) this.clearRetry(name);
-    for (const timer of this.holdTimers.values()) clearTimeout(timer);
-    this.holdTimers.clear();
+    this.timers.clearAll();
   }
 
   statusList(): ShimStatus[] {
@@ -126,9 +128,10 @@ export class Reconciler {
     let kernel: SnapshotIndex;
     try {
       kernel = new SnapshotIndex(await this.options.client.snapshot());
+      this.clearRetry(DUMP);
     } catch (error) {
-      this.options.log.warn({ err: error }, 'reading links, addresses and routes failed; retrying in 1 s');
-      this.scheduleRetry('*dump*', 1);
+      const delay = this.scheduleRetry(DUMP, (this.attempts.get(DUMP) ?? 0) + 1);
+      this.options.log.warn({ err: error }, `reading links, addresses and routes failed; retrying in ${formatSeconds(delay)}`);
       return;
     }
     this.watchlist.update(this.desired, this.toRemove, kernel);
@@ -171,7 +174,7 @@ export class Reconciler {
     const plan = planShim(desired, kernel);
     const previous = this.statuses.get(desired.name);
     const restoring = previous?.state === 'ready';
-    const actions = this.withoutHeld(desired.name, plan.actions);
+    const actions = this.restores.filter(desired.name, plan.actions);
     if (actions.length > 0) {
       log.debug({ actions }, 'plan');
     }
@@ -182,10 +185,14 @@ export class Reconciler {
       if (actions.length > 0) {
         reportApplied(log, actions, { index, recreated: this.seen.has(desired.name), restoring });
       }
-      if (restoring) this.recordRestores(log, desired.name, actions);
+      if (restoring) this.restores.record(log, desired.name, actions);
       const held = actions.length < plan.actions.length;
-      const state: ShimState = held ? 'failed' : plan.state === 'converging' ? 'ready' : plan.state;
-      const reason = held ? 'restores on hold while something else keeps undoing them' : plan.reason;
+      let state: ShimState = plan.state === 'converging' ? 'ready' : plan.state;
+      let reason = plan.reason;
+      if (held) {
+        state = 'failed';
+        reason = 'restores on hold while something else keeps undoing them';
+      }
       if (state === 'ready') this.seen.add(desired.name);
       this.clearRetry(desired.name);
       this.transition(log, { shim: desired.name, parent: desired.parent, state, reason, index });
@@ -193,40 +200,6 @@ export class Reconciler {
       const status = this.handleFailure(desired.name, log, error);
       this.transition(log, { shim: desired.name, parent: desired.parent, ...status });
     }
-  }
-
-  /** Drops restores that are on hold because something keeps undoing them. */
-  private withoutHeld(shim: string, actions: Action[]): Action[] {
-    return actions.filter((action) => {
-      const key = restoreKey(shim, action);
-      const until = key === undefined ? undefined : this.fights.heldUntil(key);
-      if (until === undefined) return true;
-      this.wakeAt(until);
-      return false;
-    });
-  }
-
-  private recordRestores(log: Logger, shim: string, actions: Action[]): void {
-    for (const action of actions) {
-      const key = restoreKey(shim, action);
-      const hold = key === undefined ? undefined : this.fights.recordRestore(key);
-      if (!hold) continue;
-      const resource = action.kind === 'add-address' ? `address ${action.address.text}` : `route ${action.kind === 'add-route' ? action.route.text : ''}`;
-      log.warn(
-        { resource, step: hold.step },
-        `${resource} keeps being removed by something else; next restore in ${formatSeconds(hold.delayMs)} (back-off step ${hold.step})`,
-      );
-      this.wakeAt(hold.until);
-    }
-  }
-
-  private wakeAt(until: number): void {
-    if (this.holdTimers.has(until)) return;
-    const timer = setTimeout(() => {
-      this.holdTimers.delete(until);
-      this.request();
-    }, Math.max(0, until - Date.now()) + 1);
-    this.holdTimers.set(until, timer);
   }
 
   /** Logs a failure once and decides the shim's next state and retry. */
@@ -239,27 +212,25 @@ export class Reconciler {
     if (isBusy(error)) {
       // EBUSY means the topology forbids the shim (the parent is enslaved or
       // carries a passthru macvlan): retrying cannot help until it changes.
-      log.error({ err: error }, 'the kernel refused the shim as busy; waiting for the parent to change');
+      log.error({ err: error }, 'the kernel rejected the shim with EBUSY; waiting for the parent to change');
       return { state: 'conflict', reason: `${(error as Error).message}` };
     }
-    const attempt = (this.retries.get(name)?.attempt ?? 0) + 1;
+    const attempt = (this.attempts.get(name) ?? 0) + 1;
     const delay = this.scheduleRetry(name, attempt);
     log.warn({ err: error, errno, attempt }, `${(error as Error).message}; retrying in ${formatSeconds(delay)}`);
     return { state: 'failed', reason: (error as Error).message };
   }
 
   private scheduleRetry(name: string, attempt: number): number {
-    this.clearRetry(name);
     const delay = backoffDelay(RETRY_BACKOFF, attempt);
-    const timer = setTimeout(() => this.request(), delay);
-    this.retries.set(name, { attempt, timer });
+    this.attempts.set(name, attempt);
+    this.timers.set(`retry ${name}`, delay);
     return delay;
   }
 
   private clearRetry(name: string): void {
-    const retry = this.retries.get(name);
-    if (retry) clearTimeout(retry.timer);
-    this.retries.delete(name);
+    this.attempts.delete(name);
+    this.timers.clear(`retry ${name}`);
   }
 
   private transition(log: Logger, next: ShimStatus): void {
@@ -285,15 +256,4 @@ function logTransition(log: Logger, previous: ShimStatus | undefined, next: Shim
     case 'converging':
       return;
   }
-}
-
-/** Names the address or route an action restores; other actions are never held. */
-function restoreKey(shim: string, action: Action): string | undefined {
-  if (action.kind === 'add-address') return `${shim} address ${action.address.text}`;
-  if (action.kind === 'add-route') return `${shim} route ${action.route.text}`;
-  return undefined;
-}
-
-function formatSeconds(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }

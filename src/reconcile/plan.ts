@@ -104,7 +104,7 @@ function lockoutRisk(desired: DesiredShim, parent: LinkState, kernel: SnapshotIn
   return undefined;
 }
 
-/** The first difference that a change in place cannot fix, with both values. */
+/** Finds the first difference that a change in place cannot fix, with both values. */
 function firstMismatch(
   desired: DesiredShim,
   shim: LinkState,
