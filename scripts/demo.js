@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Shows the main job of macvlan-shim in throw-away network namespaces:
-// the host cannot reach a macvlan container, the daemon adds a shim, the host
-// can; the parent NIC is recreated, and the host can again. Needs root.
+// Shows the main job of macvlan-shim in throw-away network namespaces. The
+// host cannot reach a macvlan container until the daemon adds a shim. Then
+// the parent NIC is recreated and the host reaches the container again.
+// Needs root.
 'use strict';
 
 const { execFileSync, spawn, spawnSync } = require('node:child_process');

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs everything macvlan-shim needs to build, test and benchmark on a
-# Debian or Ubuntu machine, then builds it. Run from anywhere, as root.
-#   libsystemd-dev          headers the sd-notify addon compiles against
-#   make g++ python3        node-gyp, for the same addon
-#   iproute2 iputils-ping   the namespaces and pings of the tests and the demo
-#   procps                  ps and /proc readers used by the tests
-# Then the systemd test tools (.ci/setup-systemd-test.sh), npm ci and a build.
+# Installs everything macvlan-shim needs to build and test on a Debian or
+# Ubuntu machine, then builds it. Run it from anywhere, as root.
+#
+# Packages:
+# - libsystemd-dev: headers that the sd-notify addon compiles against.
+# - make, g++, python3: node-gyp, which builds that addon.
+# - iproute2, iputils-ping: namespaces and pings in the tests and the demo.
+# - procps: process tools that the tests use.
+#
+# Then it installs the systemd test tools, runs npm ci and builds dist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

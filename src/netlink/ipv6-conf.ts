@@ -8,7 +8,7 @@ import { NetlinkError } from './errors';
  * namespace the daemon runs in.
  *
  * - accept_ra=0 and autoconf=0: the shim never takes addresses or a default
- *   route from router advertisements, only what the config says.
+ *   route from router advertisements, only what the config lists.
  * - ndisc_notify=1: the kernel sends unsolicited neighbour advertisements
  *   when the device comes up or its address changes.
  */

@@ -28,7 +28,7 @@ export interface ShimPlan {
   shim: string;
   parent: string;
   state: ShimState;
-  /** Why the shim is waiting or in conflict, in words an operator can act on. */
+  /** The reason the shim is waiting or in conflict, in words an operator can act on. */
   reason?: string;
   actions: Action[];
 }

@@ -3,7 +3,7 @@ import { isExists, isNotFound } from '../netlink/errors';
 import { configureShimIpv6 } from '../netlink/ipv6-conf';
 import type { Action } from './actions';
 
-/** What the apply step needs to know about the shim it changes. */
+/** The shim an apply step changes. */
 export interface ApplyTarget {
   name: string;
   /** ifindex of the shim, or undefined when it does not exist yet. */

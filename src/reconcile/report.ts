@@ -4,7 +4,7 @@ import type { Action } from './actions';
 /**
  * Logs what a pass changed on one shim. A creation is one info line; drift
  * repaired on an existing shim is one info line per repair, because each
- * says that something else changed the kernel behind the daemon's back.
+ * shows that something else changed the kernel behind the daemon's back.
  */
 export interface ApplyContext {
   index?: number;
