@@ -1,4 +1,5 @@
 import { describeConfig, formatIssue, hasBlockingIssues, loadConfigFile } from '../config';
+import { isWireless } from '../netlink/sysfs';
 import { desiredShims, readMachineId } from '../reconcile/desired';
 import { preflight } from '../reconcile/preflight';
 import { readKernel } from './kernel';
@@ -30,7 +31,7 @@ export async function runCheck(options: CheckOptions): Promise<number> {
     process.stdout.write('live checks skipped: cannot read links over netlink\n');
     return 0;
   }
-  const findings = preflight(desiredShims(loaded.config.shims, readMachineId()), kernel);
+  const findings = preflight(desiredShims(loaded.config.shims, readMachineId()), kernel, isWireless);
   for (const finding of findings) {
     process.stdout.write(`${finding.severity}: ${finding.shim}: ${finding.message}\n`);
   }

@@ -70,7 +70,6 @@ export function decodeLink(message: rt.LinkMessage): LinkState | undefined {
     lowerUp: flags.lowerUp === true,
     alias: attrs.ifalias || undefined,
     masterIndex: attrs.master || undefined,
-    wireless: attrs.wireless !== undefined,
   };
 }
 

@@ -22,8 +22,6 @@ export interface LinkState {
   alias?: string;
   /** IFLA_MASTER: the bridge or bond this device is enslaved to. */
   masterIndex?: number;
-  /** True when the device answers wireless extensions (a Wi-Fi station or AP). */
-  wireless: boolean;
 }
 
 /** One address on an interface (RTM_NEWADDR). */

@@ -2,6 +2,7 @@ import type { Logger } from '../log';
 import type { NetlinkClient } from '../netlink/client';
 import { isBusy, isPermission, NetlinkError } from '../netlink/errors';
 import type { KernelEvent } from '../netlink/events';
+import { isWireless } from '../netlink/sysfs';
 import type { ShimState } from './actions';
 import { applyActions } from './apply';
 import { backoffDelay, RETRY_BACKOFF } from './backoff';
@@ -38,6 +39,7 @@ export class Reconciler {
   private toRemove: string[] = [];
   private readonly statuses = new Map<string, ShimStatus>();
   private readonly seen = new Set<string>();
+  private readonly wirelessWarned = new Set<string>();
   private readonly attempts = new Map<string, number>();
   private readonly timers = new WakeTimers(() => this.request());
   private readonly restores = new RestoreGuard(this.timers);
@@ -172,6 +174,7 @@ export class Reconciler {
   private async reconcileShim(desired: DesiredShim, kernel: SnapshotIndex): Promise<void> {
     const log = this.options.log.child({ shim: desired.name, parent: desired.parent });
     const plan = planShim(desired, kernel);
+    this.warnWireless(log, desired, kernel);
     const previous = this.statuses.get(desired.name);
     const restoring = previous?.state === 'ready';
     const actions = this.restores.filter(desired.name, plan.actions);
@@ -200,6 +203,18 @@ export class Reconciler {
       const status = this.handleFailure(desired.name, log, error);
       this.transition(log, { shim: desired.name, parent: desired.parent, ...status });
     }
+  }
+
+  /**
+   * Warns once per parent device: macvlan frames from extra MACs do not pass
+   * most Wi-Fi links, so the shim is created but will likely not work.
+   */
+  private warnWireless(log: Logger, desired: DesiredShim, kernel: SnapshotIndex): void {
+    const parent = kernel.link(desired.parent);
+    const key = `${desired.name} ${parent?.index}`;
+    if (!parent || this.wirelessWarned.has(key) || !isWireless(parent.name)) return;
+    this.wirelessWarned.add(key);
+    log.warn(`parent '${parent.name}' is a wireless interface; most Wi-Fi links drop frames from extra MACs, so the shim will likely not reach the containers (consider ipvlan)`);
   }
 
   /** Logs a failure once and decides the shim's next state and retry. */

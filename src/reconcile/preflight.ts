@@ -13,11 +13,15 @@ export interface Finding {
  * Checks each shim's parent and name against the running kernel: the same
  * conditions the planner acts on, put in words before anything is applied.
  */
-export function preflight(shims: DesiredShim[], kernel: SnapshotIndex): Finding[] {
-  return shims.flatMap((shim) => [...parentFindings(shim, kernel), ...nameFindings(shim, kernel)]);
+export function preflight(
+  shims: DesiredShim[],
+  kernel: SnapshotIndex,
+  isWireless: (name: string) => boolean,
+): Finding[] {
+  return shims.flatMap((shim) => [...parentFindings(shim, kernel, isWireless), ...nameFindings(shim, kernel)]);
 }
 
-function parentFindings(shim: DesiredShim, kernel: SnapshotIndex): Finding[] {
+function parentFindings(shim: DesiredShim, kernel: SnapshotIndex, isWireless: (name: string) => boolean): Finding[] {
   const parent = kernel.link(shim.parent);
   const finding = (severity: Finding['severity'], message: string) => ({ shim: shim.name, severity, message });
   if (!parent) {
@@ -28,7 +32,7 @@ function parentFindings(shim: DesiredShim, kernel: SnapshotIndex): Finding[] {
     const master = kernel.linkAt(parent.masterIndex)?.name ?? `ifindex ${parent.masterIndex}`;
     findings.push(finding('error', `parent '${parent.name}' is enslaved to '${master}' and cannot carry a macvlan; use '${master}' as the parent`));
   }
-  if (parent.wireless) {
+  if (isWireless(parent.name)) {
     findings.push(finding('warning', `parent '${parent.name}' is a wireless interface; most Wi-Fi links drop frames from extra MACs, so a macvlan shim rarely works there (consider ipvlan)`));
   }
   if (shim.mtu !== undefined && parent.mtu > 0 && shim.mtu > parent.mtu) {

@@ -22,7 +22,7 @@ export function desired(overrides: Partial<DesiredShim> = {}): DesiredShim {
 }
 
 export function link(overrides: Partial<LinkState> & Pick<LinkState, 'index' | 'name'>): LinkState {
-  return { mac: '02:00:00:00:00:99', mtu: 1500, up: true, promisc: false, lowerUp: true, wireless: false, ...overrides };
+  return { mac: '02:00:00:00:00:99', mtu: 1500, up: true, promisc: false, lowerUp: true, ...overrides };
 }
 
 export const parent = link({ index: 2, name: 'eth0', promisc: true });
