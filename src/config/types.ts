@@ -65,7 +65,15 @@ export type ConfigIssueCode =
   | 'not-covered'
   | 'name-pattern'
   | 'file-permissions'
-  | 'file-unreadable';
+  | 'file-unreadable'
+  | 'duplicate-key'
+  | 'duplicate-entry'
+  | 'invalid-address'
+  | 'outside-subnet'
+  | 'unreserved-address'
+  | 'nothing-routed'
+  | 'too-large'
+  | 'too-complex';
 
 /** One problem found in a config file, with its position. */
 export interface ConfigIssue {
