@@ -89,8 +89,6 @@ function describeAction(action: Action): string {
       return `to replace: ${action.reason}`;
     case 'mark':
       return action.adopt ? 'not marked as managed by macvlan-shim' : 'ownership mark to update';
-    case 'configure':
-      return 'announcement and IPv6 settings to apply';
     case 'set-mtu':
       return `mtu differs: want ${action.mtu}`;
     case 'set-mac':

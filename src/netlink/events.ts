@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { createRtNetlink, NetlinkMessage, RtNetlinkSocket, rt } from 'netlink';
+import { createNetlink, NetlinkMessage, NetlinkSocket, Protocol } from 'netlink';
+import { addressIndexOf, linkIndexOf, linkNameOf, routeIndexOf } from './decode';
 
 const RTM_NEWLINK = 16;
 const RTM_DELLINK = 17;
@@ -8,10 +9,19 @@ const RTM_DELADDR = 21;
 const RTM_NEWROUTE = 24;
 const RTM_DELROUTE = 25;
 
+/** rtnetlink multicast groups (RTNLGRP_*) the daemon listens to. */
+const GROUPS = {
+  link: 1,
+  ipv4Address: 5,
+  ipv4Route: 7,
+  ipv6Address: 9,
+  ipv6Route: 11,
+};
+
 /**
  * Receive buffer asked for on the event socket. The kernel caps it at
  * net.core.rmem_max (212992 bytes by default, doubled for bookkeeping), so a
- * burst larger than that still overflows and is answered with a resync.
+ * burst larger than that still overflows, and the daemon then resyncs.
  */
 const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
 
@@ -26,7 +36,7 @@ export interface KernelEvent {
 
 interface EventSourceEvents {
   change: [KernelEvent];
-  /** Notifications were lost (ENOBUFS): only a full dump tells the truth now. */
+  /** Notifications were lost (ENOBUFS), so only a full dump shows the kernel's state now. */
   overflow: [];
   error: [Error];
 }
@@ -36,24 +46,28 @@ interface EventSourceEvents {
  * (`ip monitor link address route`).
  */
 export class KernelEvents extends EventEmitter<EventSourceEvents> {
-  private readonly socket: RtNetlinkSocket;
+  private readonly socket: NetlinkSocket;
 
-  constructor() {
+  /**
+   * Opens a plain netlink socket rather than the package's rtnetlink one,
+   * which would decode every attribute of every notification.
+   */
+  constructor(receiveBufferBytes = RECEIVE_BUFFER_BYTES) {
     super();
-    this.socket = createRtNetlink({
+    this.socket = createNetlink(Protocol.ROUTE, {
       ref: true,
-      recvBufferSize: RECEIVE_BUFFER_BYTES,
+      recvBufferSize: receiveBufferBytes,
       sendBufferSize: 0,
     });
-    this.socket.socket.on('error', (error) => this.onSocketError(error));
-    this.socket.socket.on('message', (messages) => this.onMessages(messages));
-    for (const group of ['LINK', 'IPV4_IFADDR', 'IPV6_IFADDR', 'IPV4_ROUTE', 'IPV6_ROUTE'] as const) {
+    this.socket.on('error', (error) => this.onSocketError(error));
+    this.socket.on('message', (messages) => this.onMessages(messages));
+    for (const group of Object.values(GROUPS)) {
       this.socket.addMembership(group);
     }
   }
 
   close(): void {
-    this.socket.socket.close();
+    this.socket.close();
   }
 
   private onSocketError(error: Error): void {
@@ -100,19 +114,19 @@ function actionOf(type: number): KernelEvent['action'] {
 }
 
 function linkEvent(message: NetlinkMessage): KernelEvent | undefined {
-  const { data, attrs } = rt.parseLinkMessage(message.data);
-  if (data.index === undefined) return undefined;
-  return { object: 'link', action: actionOf(message.type), index: data.index, name: attrs.ifname };
+  const index = linkIndexOf(message.data);
+  if (index === undefined) return undefined;
+  return { object: 'link', action: actionOf(message.type), index, name: linkNameOf(message.data) };
 }
 
 function addressEvent(message: NetlinkMessage): KernelEvent | undefined {
-  const { data } = rt.parseAddressMessage(message.data);
-  if (data.index === undefined) return undefined;
-  return { object: 'address', action: actionOf(message.type), index: data.index };
+  const index = addressIndexOf(message.data);
+  if (index === undefined) return undefined;
+  return { object: 'address', action: actionOf(message.type), index };
 }
 
 function routeEvent(message: NetlinkMessage): KernelEvent | undefined {
-  const { attrs } = rt.parseRouteMessage(message.data);
-  if (attrs.oif === undefined) return undefined;
-  return { object: 'route', action: actionOf(message.type), index: attrs.oif };
+  const index = routeIndexOf(message.data);
+  if (index === undefined) return undefined;
+  return { object: 'route', action: actionOf(message.type), index };
 }

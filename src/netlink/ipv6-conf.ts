@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import { NetlinkError } from './errors';
 
 /**
@@ -18,12 +18,16 @@ const SHIM_IPV6_SETTINGS: Record<string, string> = {
   ndisc_notify: '1',
 };
 
-/** Applies the shim's IPv6 settings; a host without IPv6 is not an error. */
-export async function configureShimIpv6(name: string): Promise<void> {
+/**
+ * Applies the shim's IPv6 settings; a host without IPv6 is not an error.
+ * The writes are synchronous: a write to /proc/sys returns at once, and the
+ * asynchronous API would add a thread-pool round trip per file.
+ */
+export function configureShimIpv6(name: string): void {
   for (const [key, value] of Object.entries(SHIM_IPV6_SETTINGS)) {
     const path = `/proc/sys/net/ipv6/conf/${name}/${key}`;
     try {
-      await writeFile(path, value);
+      writeFileSync(path, value);
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
       if (code === 'ENOENT' && key === 'accept_ra') return;

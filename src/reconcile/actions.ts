@@ -7,8 +7,11 @@ import type { MacvlanMode, Prefix } from '../config/types';
 export type Action =
   | { kind: 'create'; parent: string; parentIndex: number; mode: MacvlanMode; mac?: string; mtu?: number }
   | { kind: 'delete'; index: number; reason: string }
-  | { kind: 'mark'; alias: string; adopt: boolean }
-  | { kind: 'configure' }
+  /**
+   * Sets the ownership alias; with `configure`, also turns on arp_notify and
+   * ndisc_notify and turns off accept_ra and autoconf.
+   */
+  | { kind: 'mark'; alias: string; adopt: boolean; configure: boolean }
   | { kind: 'set-mtu'; mtu: number }
   | { kind: 'set-mac'; mac: string }
   | { kind: 'set-up' }

@@ -26,11 +26,43 @@ export async function applyActions(
   onApplied: ActionListener,
 ): Promise<number | undefined> {
   let index = target.index;
-  for (const action of actions) {
-    index = await applyOne(client, target.name, index, action);
-    onApplied(action);
+  for (const batch of batches(actions)) {
+    if (batch.length === 1) {
+      index = await applyOne(client, target.name, index, batch[0]);
+      onApplied(batch[0]);
+      continue;
+    }
+    const shimIndex = requireIndex(target.name, index);
+    await settleAll(batch.map((action) => applyToShim(client, target.name, shimIndex, action).then(() => onApplied(action))));
   }
   return index;
+}
+
+/**
+ * Groups runs of address or route changes of one kind, which do not depend
+ * on each other, so they go to the kernel back to back instead of one per
+ * round trip. Every other action is a batch of its own.
+ */
+function batches(actions: Action[]): Action[][] {
+  const result: Action[][] = [];
+  for (const action of actions) {
+    const last = result.at(-1);
+    if (last && PARALLEL_KINDS.has(action.kind) && last[0].kind === action.kind) {
+      last.push(action);
+    } else {
+      result.push([action]);
+    }
+  }
+  return result;
+}
+
+const PARALLEL_KINDS = new Set<Action['kind']>(['add-address', 'delete-address', 'add-route', 'delete-route']);
+
+/** Waits for every request, then throws the first failure, if any. */
+async function settleAll(requests: Promise<void>[]): Promise<void> {
+  const results = await Promise.allSettled(requests);
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 async function applyOne(
@@ -58,9 +90,8 @@ async function applyOne(
 async function applyToShim(client: NetlinkClient, name: string, index: number, action: Action): Promise<void> {
   switch (action.kind) {
     case 'mark':
-      return client.setAlias(index, name, action.alias);
-    case 'configure':
-      await client.setArpNotify(index, name);
+      if (!action.configure) return client.setAlias(index, name, action.alias);
+      await client.setAliasAndArpNotify(index, name, action.alias);
       return configureShimIpv6(name);
     case 'set-mtu':
       return client.setMtu(index, name, action.mtu);

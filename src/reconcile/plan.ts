@@ -133,8 +133,7 @@ function createActions(desired: DesiredShim, parent: LinkState, promiscSet = fal
       mac: desired.createMac,
       mtu: desired.mtu,
     },
-    { kind: 'mark', alias: ownerAlias(promisc || promiscSet), adopt: false },
-    { kind: 'configure' },
+    { kind: 'mark', alias: ownerAlias(promisc || promiscSet), adopt: false, configure: true },
     ...(promisc ? [promiscAction(parent)] : []),
     // Addresses go on before the link comes up, so the gratuitous ARP and
     // unsolicited neighbour advertisements sent on link-up announce them.
@@ -155,9 +154,9 @@ function updateActions(
   const promisc = desired.promisc && !parent.promisc;
   if (!isOwned(shim) || promisc) {
     const promiscSet = promisc || setParentPromisc(shim);
-    actions.push({ kind: 'mark', alias: ownerAlias(promiscSet), adopt: !isOwned(shim) });
+    const adopt = !isOwned(shim);
+    actions.push({ kind: 'mark', alias: ownerAlias(promiscSet), adopt, configure: adopt });
   }
-  if (!isOwned(shim)) actions.push({ kind: 'configure' });
   if (promisc) actions.push(promiscAction(parent));
   if (desired.mtu !== undefined && shim.mtu !== desired.mtu) {
     actions.push({ kind: 'set-mtu', mtu: desired.mtu });

@@ -34,8 +34,6 @@ function reportRepair(log: Logger, action: Action, verb: string): void {
       return log.info({ reason: action.reason }, 'deleted shim');
     case 'mark':
       return action.adopt ? log.info('adopted existing macvlan as shim') : log.debug({ alias: action.alias }, 'updated ownership mark');
-    case 'configure':
-      return log.debug('set arp_notify, ndisc_notify, accept_ra=0, autoconf=0');
     case 'set-parent-promisc':
       return log.info('set parent promiscuous');
     case 'set-up':

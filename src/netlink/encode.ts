@@ -1,0 +1,46 @@
+import { AttrStream, ifla } from 'netlink';
+import type { MacvlanMode } from '../config/types';
+
+const AF_INET = 2;
+
+/** The bytes of a `netlink` stream value, for attributes the package wants raw. */
+export function streamBytes(data: ReturnType<typeof ifla.formatInfo>): Buffer {
+  const stream = new AttrStream();
+  stream.emit(data);
+  return Buffer.concat(stream.bufs);
+}
+
+/** IFLA_LINKINFO for a macvlan: `ip link add ... type macvlan mode MODE`. */
+export function encodeMacvlanInfo(mode: MacvlanMode): Buffer {
+  const modeBits = ifla.formatMacvlanMode({ [mode]: true });
+  const data = streamBytes(ifla.formatMacvlan({ mode: modeBits }));
+  return streamBytes(ifla.formatInfo({ kind: 'macvlan', data }));
+}
+
+/** One netlink attribute: length, type, payload, padded to 4 bytes. */
+export function encodeAttribute(type: number, payload: Buffer): Buffer {
+  const length = 4 + payload.length;
+  const bytes = Buffer.alloc(Math.ceil(length / 4) * 4);
+  bytes.writeUInt16LE(length, 0);
+  bytes.writeUInt16LE(type, 2);
+  payload.copy(bytes, 4);
+  return bytes;
+}
+
+const IFLA_INET_CONF = 1;
+const IPV4_DEVCONF_ARP_NOTIFY = 22;
+
+/**
+ * IFLA_AF_SPEC for `sysctl net.ipv4.conf.IFACE.arp_notify=1`: the kernel
+ * sends a gratuitous ARP for the device's address each time it comes up.
+ */
+export function encodeArpNotify(): Map<number, Buffer> {
+  const setting = encodeAttribute(IPV4_DEVCONF_ARP_NOTIFY, encodeU32(1));
+  return new Map([[AF_INET, encodeAttribute(IFLA_INET_CONF, setting)]]);
+}
+
+export function encodeU32(value: number): Buffer {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32LE(value);
+  return bytes;
+}

@@ -1,0 +1,112 @@
+import t from 'tap';
+import { parseAttributes } from '../../../src/netlink/attributes';
+import { decodeAddress, decodeLink, decodeRoute, linkIndexOf, routeIndexOf } from '../../../src/netlink/decode';
+import { encodeArpNotify, encodeAttribute, encodeMacvlanInfo, encodeU32 } from '../../../src/netlink/encode';
+
+const string = (text: string) => Buffer.from(`${text}\0`);
+
+function ifinfomsg(index: number, flags: number): Buffer {
+  const header = Buffer.alloc(16);
+  header.writeInt32LE(index, 4);
+  header.writeUInt32LE(flags, 8);
+  return header;
+}
+
+t.test('attribute encoding pads to four bytes', async (t) => {
+  t.same([...encodeAttribute(3, Buffer.from('ab\0'))], [7, 0, 3, 0, 0x61, 0x62, 0, 0]);
+  t.same([...encodeAttribute(29, encodeU32(8))], [8, 0, 29, 0, 8, 0, 0, 0]);
+});
+
+t.test('macvlan linkinfo golden bytes', async (t) => {
+  // IFLA_INFO_KIND "macvlan", IFLA_INFO_DATA { IFLA_MACVLAN_MODE = 4 (bridge) }
+  const expected = [12, 0, 1, 0, ...Buffer.from('macvlan\0'), 12, 0, 2, 0, 8, 0, 1, 0, 4, 0, 0, 0];
+  t.same([...encodeMacvlanInfo('bridge')], expected);
+});
+
+t.test('arp_notify golden bytes', async (t) => {
+  const spec = encodeArpNotify();
+  // AF_INET -> IFLA_INET_CONF { IPV4_DEVCONF_ARP_NOTIFY (22) = 1 }
+  t.same([...spec.get(2)!], [12, 0, 1, 0, 8, 0, 22, 0, 1, 0, 0, 0]);
+});
+
+t.test('link decodes a macvlan', async (t) => {
+  const info = encodeMacvlanInfo('vepa');
+  const payload = Buffer.concat([
+    ifinfomsg(7, 0x1 | 0x100 | 0x10000),
+    encodeAttribute(3, string('shim0')),
+    encodeAttribute(4, encodeU32(1400)),
+    encodeAttribute(5, encodeU32(2)),
+    encodeAttribute(1, Buffer.from([2, 0, 0, 0, 0, 1])),
+    encodeAttribute(18, info),
+    encodeAttribute(20, string('managed by macvlan-shim')),
+  ]);
+  t.same(decodeLink(payload), {
+    index: 7,
+    name: 'shim0',
+    kind: 'macvlan',
+    parentIndex: 2,
+    macvlanMode: 'vepa',
+    mac: '02:00:00:00:00:01',
+    mtu: 1400,
+    up: true,
+    promisc: true,
+    lowerUp: true,
+    alias: 'managed by macvlan-shim',
+    masterIndex: undefined,
+  });
+  t.equal(linkIndexOf(payload), 7);
+});
+
+t.test('link without a name is skipped', async (t) => {
+  t.equal(decodeLink(ifinfomsg(3, 0)), undefined);
+  t.equal(decodeLink(Buffer.alloc(4)), undefined, 'short header');
+});
+
+t.test('truncated attributes end the run', async (t) => {
+  const bytes = Buffer.concat([encodeAttribute(3, string('a')), Buffer.from([40, 0, 4, 0, 1])]);
+  t.same([...parseAttributes(bytes).keys()], [3]);
+});
+
+t.test('address decodes IPv4 local and IPv6', async (t) => {
+  const v4 = Buffer.concat([
+    Buffer.from([2, 27, 0, 0, 9, 0, 0, 0]),
+    encodeAttribute(1, Buffer.from([10, 0, 0, 9])),
+    encodeAttribute(2, Buffer.from([192, 168, 124, 190])),
+  ]);
+  t.same(decodeAddress(v4), { index: 9, family: 4, address: '192.168.124.190', prefixLength: 27, scope: 0 });
+  const bytes = Buffer.alloc(16);
+  bytes.writeUInt16BE(0xfd00, 0);
+  bytes.writeUInt16BE(0x124, 2);
+  bytes.writeUInt16BE(0x190, 14);
+  const v6 = Buffer.concat([Buffer.from([10, 64, 0, 0, 9, 0, 0, 0]), encodeAttribute(1, bytes)]);
+  t.same(decodeAddress(v6), { index: 9, family: 6, address: 'fd00:124::190', prefixLength: 64, scope: 0 });
+});
+
+t.test('route decodes destination, table and protocol', async (t) => {
+  const payload = Buffer.concat([
+    Buffer.from([2, 27, 0, 0, 254, 233, 253, 1, 0, 0, 0, 0]),
+    encodeAttribute(15, encodeU32(254)),
+    encodeAttribute(1, Buffer.from([192, 168, 124, 160])),
+    encodeAttribute(4, encodeU32(9)),
+  ]);
+  t.same(decodeRoute(payload), {
+    index: 9,
+    family: 4,
+    destination: '192.168.124.160',
+    prefixLength: 27,
+    protocol: 233,
+    table: 254,
+    gateway: undefined,
+  });
+  t.equal(routeIndexOf(payload), 9);
+});
+
+t.test('default route without RTA_DST', async (t) => {
+  const payload = Buffer.concat([Buffer.from([2, 0, 0, 0, 254, 4, 0, 1, 0, 0, 0, 0]), encodeAttribute(4, encodeU32(3))]);
+  t.match(decodeRoute(payload), { destination: '0.0.0.0', prefixLength: 0, table: 254 });
+});
+
+t.test('multipath route is skipped', async (t) => {
+  const payload = Buffer.concat([Buffer.from([2, 24, 0, 0, 254, 4, 0, 1, 0, 0, 0, 0]), encodeAttribute(9, Buffer.alloc(8))]);
+  t.equal(decodeRoute(payload), undefined);
+});
