@@ -6,13 +6,14 @@
 # - libsystemd-dev: headers that the sd-notify addon compiles against.
 # - make, g++, python3: node-gyp, which builds that addon.
 # - iproute2, iputils-ping: namespaces and pings in the tests and the demo.
-# - procps: process tools that the tests use.
+# - procps, strace: process tools that the tests use (strace counts the
+#   daemon's netlink requests).
 #
 # Then it installs the systemd test tools, runs npm ci and builds dist/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libsystemd-dev make g++ python3 iproute2 iputils-ping procps)
+packages=(libsystemd-dev make g++ python3 iproute2 iputils-ping procps strace)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

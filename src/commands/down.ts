@@ -32,6 +32,9 @@ export async function runDown(options: DownOptions): Promise<number> {
         await client.setPromisc(removal.promiscOff.index, removal.promiscOff.name, false);
         process.stdout.write(`${removal.promiscOff.name}: promiscuous mode off\n`);
       }
+      if (removal.markHeir) {
+        await client.setAlias(removal.markHeir.link.index, removal.markHeir.link.name, removal.markHeir.alias);
+      }
       if (!removal.link && !removal.skipped) process.stdout.write(`${removal.shim}: not present\n`);
     }
     return 0;

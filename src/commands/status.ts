@@ -96,7 +96,9 @@ function describeAction(action: Action): string {
     case 'set-up':
       return 'down: want up';
     case 'set-parent-promisc':
-      return `parent '${action.parent}' not promiscuous`;
+      return action.on ? `parent '${action.parent}' not promiscuous` : `parent '${action.parent}' promiscuous mode to undo`;
+    case 'remark':
+      return `promisc mark to move to '${action.name}'`;
     case 'add-address':
       return `missing address ${action.address.text}`;
     case 'delete-address':

@@ -1,4 +1,4 @@
-import { createRtNetlink, RtNetlinkSocket, rt } from 'netlink';
+import { createNetlink, createRtNetlink, NetlinkSocket, Protocol, RtNetlinkSocket, rt } from 'netlink';
 import { decodeAddress, decodeLink, decodeRoute, familyNumber } from './decode';
 import { encodeArpNotify, encodeAttribute, encodeMacvlanInfo, encodeU32 } from './encode';
 import { toNetlinkError } from './errors';
@@ -14,6 +14,7 @@ import type {
 } from './types';
 
 const NLM_F_DUMP = 0x300;
+const NLM_F_ECHO = 0x8;
 const NLM_F_EXCL = 0x200;
 const NLM_F_CREATE = 0x400;
 const RTM_NEWLINK = 16;
@@ -22,6 +23,7 @@ const RTM_NEWADDR = 20;
 const RTM_GETADDR = 22;
 const RTM_NEWROUTE = 24;
 const RTM_GETROUTE = 26;
+const IFLA_IFNAME = 3;
 const IFLA_EXT_MASK = 29;
 /** RTEXT_FILTER_SKIP_STATS: leave the per-link counters out of link dumps. */
 const RTEXT_FILTER_SKIP_STATS = 1 << 3;
@@ -46,23 +48,38 @@ export interface ClientOptions {
 
 type RequestOptions = { flags?: number; timeout?: number };
 
-/** Request side of rtnetlink: one socket, one request at a time per call. */
+/**
+ * Request side of rtnetlink. Changes go over one socket; each of the three
+ * dumps has a socket of its own, so a snapshot costs one round trip rather
+ * than three (the `netlink` package tracks one multipart reply per socket,
+ * and interleaved dumps on one socket fail).
+ */
 export class NetlinkClient {
   private readonly socket: RtNetlinkSocket;
+  private readonly dumpSockets: Record<'links' | 'addresses' | 'routes', NetlinkSocket>;
   private readonly timeoutMs: number;
   /** Count of create, change and delete requests sent; read by tests and benchmarks. */
   writes = 0;
 
   constructor(options: ClientOptions) {
     this.socket = createRtNetlink();
+    this.dumpSockets = {
+      links: createNetlink(Protocol.ROUTE),
+      addresses: createNetlink(Protocol.ROUTE),
+      routes: createNetlink(Protocol.ROUTE),
+    };
     this.timeoutMs = options.timeoutMs;
     // The inner socket re-emits the raw socket's errors; an 'error' event
     // with no listener would throw and end the process.
     this.socket.socket.on('error', options.onSocketError);
+    for (const socket of Object.values(this.dumpSockets)) {
+      socket.on('error', options.onSocketError);
+    }
   }
 
   close(): void {
     this.socket.socket.close();
+    for (const socket of Object.values(this.dumpSockets)) socket.close();
   }
 
   private options(flags = 0): RequestOptions {
@@ -82,32 +99,30 @@ export class NetlinkClient {
     return this.call(operation, request);
   }
 
-  /**
-   * `ip link show; ip address show; ip route show table main`. The dumps run
-   * one after another: the `netlink` package tracks one multipart reply per
-   * socket, and interleaved dumps fail with "Multipart message not
-   * terminated properly".
-   */
+  /** `ip link show; ip address show; ip route show table main`, in parallel. */
   async snapshot(): Promise<KernelSnapshot> {
-    const links = await this.listLinks();
-    const addresses = await this.listAddresses();
-    const routes = await this.listRoutes();
+    const [links, addresses, routes] = await Promise.all([
+      this.listLinks(),
+      this.listAddresses(),
+      this.listRoutes(),
+    ]);
     return { links, addresses, routes };
   }
 
   async listLinks(): Promise<LinkState[]> {
-    const header = Buffer.concat([Buffer.alloc(16), encodeAttribute(IFLA_EXT_MASK, encodeU32(RTEXT_FILTER_SKIP_STATS))]);
-    const payloads = await this.dump('dump links', RTM_GETLINK, RTM_NEWLINK, header);
+    const payloads = await this.dump('dump links', this.dumpSockets.links, RTM_GETLINK, RTM_NEWLINK, linkRequest());
     return defined(payloads.map(decodeLink));
   }
 
   async listAddresses(): Promise<AddressState[]> {
-    const payloads = await this.dump('dump addresses', RTM_GETADDR, RTM_NEWADDR, Buffer.alloc(8));
+    const socket = this.dumpSockets.addresses;
+    const payloads = await this.dump('dump addresses', socket, RTM_GETADDR, RTM_NEWADDR, Buffer.alloc(8));
     return defined(payloads.map(decodeAddress));
   }
 
   async listRoutes(): Promise<RouteState[]> {
-    const payloads = await this.dump('dump routes', RTM_GETROUTE, RTM_NEWROUTE, Buffer.alloc(12));
+    const socket = this.dumpSockets.routes;
+    const payloads = await this.dump('dump routes', socket, RTM_GETROUTE, RTM_NEWROUTE, Buffer.alloc(12));
     const routes = defined(payloads.map(decodeRoute));
     return routes.filter((route) => route.table === RT_TABLE_MAIN);
   }
@@ -117,15 +132,40 @@ export class NetlinkClient {
    * decoders in decode.ts read only the fields the reconciler needs, which
    * costs far less than the package's full decoding of every attribute.
    */
-  private async dump(operation: string, request: number, reply: number, header: Buffer): Promise<Buffer[]> {
+  private async dump(
+    operation: string,
+    socket: NetlinkSocket,
+    request: number,
+    reply: number,
+    header: Buffer,
+  ): Promise<Buffer[]> {
     const [messages] = await this.call(operation, () =>
-      this.socket.socket.request(request, header, { flags: NLM_F_DUMP, timeout: this.timeoutMs }),
+      socket.request(request, header, { flags: NLM_F_DUMP, timeout: this.timeoutMs }),
     );
     return messages.filter((message) => message.type === reply).map((message) => message.data);
   }
 
-  /** `ip link add NAME link PARENT [address MAC] [mtu MTU] type macvlan mode MODE` */
-  async createMacvlan(spec: MacvlanSpec): Promise<void> {
+  /** `ip link show dev NAME`; undefined when there is no such link. */
+  async getLink(name: string): Promise<LinkState | undefined> {
+    const request = linkRequest(name);
+    let messages;
+    try {
+      [messages] = await this.socket.socket.request(RTM_GETLINK, request, { timeout: this.timeoutMs });
+    } catch (cause) {
+      const error = toNetlinkError(`get link '${name}'`, cause);
+      if (error.errno === 'ENODEV') return undefined;
+      throw error;
+    }
+    const reply = messages.find((message) => message.type === RTM_NEWLINK);
+    return reply ? decodeLink(reply.data) : undefined;
+  }
+
+  /**
+   * `ip link add NAME link PARENT [address MAC] [mtu MTU] type macvlan mode
+   * MODE`. Returns the new ifindex when the kernel echoes the link back
+   * (NLM_F_ECHO, honoured for new links since Linux 6.3), else undefined.
+   */
+  async createMacvlan(spec: MacvlanSpec): Promise<number | undefined> {
     const attrs: Parameters<RtNetlinkSocket['newLink']>[1] = {
       ifname: spec.name,
       link: encodeU32(spec.parentIndex),
@@ -133,21 +173,19 @@ export class NetlinkClient {
     };
     if (spec.mac !== undefined) attrs.address = parseMac(spec.mac);
     if (spec.mtu !== undefined) attrs.mtu = spec.mtu;
-    await this.write(`create macvlan '${spec.name}'`, () =>
-      this.socket.newLink({}, attrs, this.options(NLM_F_CREATE | NLM_F_EXCL)),
+    const echoed = await this.write(`create macvlan '${spec.name}'`, () =>
+      this.socket.newLink({}, attrs, this.options(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO)),
     );
+    return echoed.find((message) => message.attrs.ifname === spec.name)?.data.index;
   }
 
   /** `ip link show dev NAME`, returning only the ifindex. */
   async linkIndex(name: string): Promise<number> {
-    const messages = await this.call(`get link '${name}'`, () =>
-      this.socket.getLink({}, { ifname: name }, this.options()),
-    );
-    const index = messages[0]?.data.index;
-    if (index === undefined) {
+    const link = await this.getLink(name);
+    if (!link) {
       throw toNetlinkError(`get link '${name}'`, new Error('ENODEV'));
     }
-    return index;
+    return link.index;
   }
 
   /** `ip link delete dev NAME` */
@@ -255,6 +293,13 @@ function routeMessage(spec: RouteSpec): [rt.Route, rt.RouteAttrs] {
   };
   const attrs = { dst: parseIp(spec.family, spec.destination), oif: spec.index };
   return [data, attrs];
+}
+
+/** struct ifinfomsg plus IFLA_EXT_MASK, and IFLA_IFNAME when asking for one link. */
+function linkRequest(name?: string): Buffer {
+  const parts = [Buffer.alloc(16), encodeAttribute(IFLA_EXT_MASK, encodeU32(RTEXT_FILTER_SKIP_STATS))];
+  if (name !== undefined) parts.push(encodeAttribute(IFLA_IFNAME, Buffer.from(`${name}\0`)));
+  return Buffer.concat(parts);
 }
 
 function defined<T>(items: (T | undefined)[]): T[] {

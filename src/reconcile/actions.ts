@@ -15,7 +15,9 @@ export type Action =
   | { kind: 'set-mtu'; mtu: number }
   | { kind: 'set-mac'; mac: string }
   | { kind: 'set-up' }
-  | { kind: 'set-parent-promisc'; parent: string; parentIndex: number }
+  | { kind: 'set-parent-promisc'; parent: string; parentIndex: number; on: boolean }
+  /** Moves the ownership mark's flags to another of our shims (by ifindex). */
+  | { kind: 'remark'; index: number; name: string; alias: string }
   | { kind: 'add-address'; address: Prefix }
   | { kind: 'delete-address'; address: Prefix }
   | { kind: 'add-route'; route: Prefix }

@@ -32,22 +32,26 @@ export async function applyActions(
       onApplied(batch[0]);
       continue;
     }
-    const shimIndex = requireIndex(target.name, index);
-    await settleAll(batch.map((action) => applyToShim(client, target.name, shimIndex, action).then(() => onApplied(action))));
+    const shimIndex = index;
+    await settleAll(batch.map((action) => applyOne(client, target.name, shimIndex, action).then(() => onApplied(action))));
   }
   return index;
 }
 
 /**
- * Groups runs of address or route changes of one kind, which do not depend
- * on each other, so they go to the kernel back to back instead of one per
- * round trip. Every other action is a batch of its own.
+ * Groups neighbouring actions that do not depend on each other, so they go
+ * to the kernel back to back instead of one per round trip. Marking the
+ * shim, setting the parent promiscuous and adding addresses form one group;
+ * route additions, address removals and route removals each group with
+ * their own kind. Every other action is a batch of its own, so a removal
+ * never overtakes the addition the plan put before it.
  */
 function batches(actions: Action[]): Action[][] {
   const result: Action[][] = [];
   for (const action of actions) {
     const last = result.at(-1);
-    if (last && PARALLEL_KINDS.has(action.kind) && last[0].kind === action.kind) {
+    const group = BATCH_GROUP[action.kind];
+    if (last && group !== undefined && BATCH_GROUP[last[0].kind] === group) {
       last.push(action);
     } else {
       result.push([action]);
@@ -56,7 +60,14 @@ function batches(actions: Action[]): Action[][] {
   return result;
 }
 
-const PARALLEL_KINDS = new Set<Action['kind']>(['add-address', 'delete-address', 'add-route', 'delete-route']);
+const BATCH_GROUP: Partial<Record<Action['kind'], string>> = {
+  mark: 'prepare',
+  'set-parent-promisc': 'prepare',
+  'add-address': 'prepare',
+  'add-route': 'add-route',
+  'delete-address': 'delete-address',
+  'delete-route': 'delete-route',
+};
 
 /** Waits for every request, then throws the first failure, if any. */
 async function settleAll(requests: Promise<void>[]): Promise<void> {
@@ -73,13 +84,15 @@ async function applyOne(
 ): Promise<number | undefined> {
   switch (action.kind) {
     case 'create':
-      await client.createMacvlan({ name, ...action });
-      return client.linkIndex(name);
+      return (await client.createMacvlan({ name, ...action })) ?? client.linkIndex(name);
     case 'delete':
       await tolerate(isNotFound, client.deleteLink(action.index, name));
       return action.index === index ? undefined : index;
     case 'set-parent-promisc':
-      await client.setPromisc(action.parentIndex, action.parent, true);
+      await client.setPromisc(action.parentIndex, action.parent, action.on);
+      return index;
+    case 'remark':
+      await client.setAlias(action.index, action.name, action.alias);
       return index;
     default:
       await applyToShim(client, name, requireIndex(name, index), action);
@@ -110,6 +123,7 @@ async function applyToShim(client: NetlinkClient, name: string, index: number, a
     case 'create':
     case 'delete':
     case 'set-parent-promisc':
+    case 'remark':
       throw new TypeError(`action ${action.kind} does not act on an existing shim`);
   }
 }

@@ -3,7 +3,7 @@ import type { NetlinkClient } from '../netlink/client';
 import { isBusy, isPermission, NetlinkError } from '../netlink/errors';
 import type { KernelEvent } from '../netlink/events';
 import { isWireless } from '../netlink/sysfs';
-import type { ShimState } from './actions';
+import type { Action, ShimPlan } from './actions';
 import { applyActions } from './apply';
 import { backoffDelay, RETRY_BACKOFF } from './backoff';
 import { DesiredShim, shimFingerprint } from './desired';
@@ -15,6 +15,14 @@ import { SnapshotIndex } from './snapshot-index';
 import type { ShimStatus } from './status';
 import { formatSeconds, WakeTimers } from './timers';
 import { Watchlist } from './watchlist';
+
+/** The state a plan leaves a shim in once `applied` (its unheld actions) succeeded. */
+function outcome(plan: ShimPlan, applied: Action[]): Pick<ShimStatus, 'state' | 'reason'> {
+  if (applied.length < plan.actions.length) {
+    return { state: 'failed', reason: 'restores on hold while something else keeps undoing them' };
+  }
+  return { state: plan.state === 'converging' ? 'ready' : plan.state, reason: plan.reason };
+}
 
 /** Retry name for the kernel dump itself; no shim can be named this (it has spaces). */
 const DUMP = 'kernel dump';
@@ -164,6 +172,11 @@ export class Reconciler {
           await this.options.client.setPromisc(removal.promiscOff.index, removal.promiscOff.name, false);
           log.info({ parent: removal.promiscOff.name }, 'turned parent promiscuous mode off again');
         }
+        if (removal.markHeir) {
+          const { link, alias } = removal.markHeir;
+          await this.options.client.setAlias(link.index, link.name, alias);
+          log.info({ heir: link.name }, 'moved the parent-promisc mark to another shim on the same parent');
+        }
       } catch (error) {
         this.toRemove.push(removal.shim);
         this.handleFailure(removal.shim, log, error);
@@ -172,34 +185,30 @@ export class Reconciler {
   }
 
   private async reconcileShim(desired: DesiredShim, kernel: SnapshotIndex): Promise<void> {
+    // A shim waiting out a retry back-off is left alone, even when the
+    // events of its own partial changes start a pass, so the announced
+    // delay holds.
+    if (this.timers.has(`retry ${desired.name}`)) return;
     const log = this.options.log.child({ shim: desired.name, parent: desired.parent });
     const plan = planShim(desired, kernel);
     this.warnWireless(log, desired, kernel);
     const previous = this.statuses.get(desired.name);
-    const restoring = previous?.state === 'ready';
+    const context = { recreated: this.seen.has(desired.name), restoring: previous?.state === 'ready' };
     const actions = this.restores.filter(desired.name, plan.actions);
     if (actions.length > 0) {
       log.debug({ actions }, 'plan');
     }
+    const applied: Action[] = [];
     try {
       const target = { name: desired.name, index: kernel.link(desired.name)?.index };
-      const index = await applyActions(this.options.client, target, actions, () => undefined);
+      const index = await applyActions(this.options.client, target, actions, (action) => applied.push(action));
       if (index !== undefined) this.watchlist.addIndex(index);
-      if (actions.length > 0) {
-        reportApplied(log, actions, { index, recreated: this.seen.has(desired.name), restoring });
-      }
-      if (restoring) this.restores.record(log, desired.name, actions);
-      const held = actions.length < plan.actions.length;
-      let state: ShimState = plan.state === 'converging' ? 'ready' : plan.state;
-      let reason = plan.reason;
-      if (held) {
-        state = 'failed';
-        reason = 'restores on hold while something else keeps undoing them';
-      }
-      if (state === 'ready') this.seen.add(desired.name);
+      reportApplied(log, applied, { index, ...context });
+      if (context.restoring) this.restores.record(log, desired.name, actions);
       this.clearRetry(desired.name);
-      this.transition(log, { shim: desired.name, parent: desired.parent, state, reason, index });
+      this.transition(log, { shim: desired.name, parent: desired.parent, index, ...outcome(plan, actions) });
     } catch (error) {
+      reportApplied(log, applied, { index: kernel.link(desired.name)?.index, ...context });
       const status = this.handleFailure(desired.name, log, error);
       this.transition(log, { shim: desired.name, parent: desired.parent, ...status });
     }
@@ -251,6 +260,7 @@ export class Reconciler {
   private transition(log: Logger, next: ShimStatus): void {
     const previous = this.statuses.get(next.shim);
     this.statuses.set(next.shim, next);
+    if (next.state === 'ready') this.seen.add(next.shim);
     if (previous?.state === next.state && previous.reason === next.reason) return;
     logTransition(log, previous, next);
   }

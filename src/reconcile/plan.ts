@@ -6,7 +6,8 @@ import { RTPROT_MACVLAN_SHIM } from '../netlink/client';
 const RTPROT_KERNEL = 2;
 import type { Action, ShimPlan } from './actions';
 import type { DesiredShim } from './desired';
-import { isOwned, ownerAlias, setParentPromisc } from './ownership';
+import { isOwned, ownerAlias, readMark } from './ownership';
+import { handOverPromisc } from './remove';
 import type { SnapshotIndex } from './snapshot-index';
 
 /**
@@ -25,7 +26,7 @@ export function planShim(desired: DesiredShim, kernel: SnapshotIndex): ShimPlan 
     const what = shim.kind ? `a ${shim.kind} device` : 'a device that is not a macvlan';
     return conflict(desired, `'${shim.name}' already exists and is ${what}; rename or delete it, or choose another shim name`);
   }
-  const blocked = parentProblem(desired, parent, kernel);
+  const blocked = parentConflict(desired, parent, kernel);
   if (blocked) {
     return conflict(desired, blocked);
   }
@@ -37,8 +38,7 @@ export function planShim(desired: DesiredShim, kernel: SnapshotIndex): ShimPlan 
     return conflict(desired, `'${shim.name}' is a macvlan not created by macvlan-shim and ${mismatch}; delete it or change the config to match`);
   }
   if (mismatch) {
-    const replace: Action = { kind: 'delete', index: shim.index, reason: mismatch };
-    return converging(base, [replace, ...createActions(desired, parent, setParentPromisc(shim))]);
+    return converging(base, replaceActions(desired, shim, parent, mismatch, kernel));
   }
   return converging(base, updateActions(desired, shim, parent, kernel));
 }
@@ -68,8 +68,12 @@ function converging(base: { shim: string; parent: string }, actions: Action[]): 
   return { ...base, state: actions.length === 0 ? 'ready' : 'converging', actions };
 }
 
-/** Reasons the kernel would refuse a macvlan on this parent, checked before asking. */
-function parentProblem(desired: DesiredShim, parent: LinkState, kernel: SnapshotIndex): string | undefined {
+/**
+ * Returns why this shim must not be built on this parent: what the kernel
+ * would reject, checked before asking, and settings that would cut the host
+ * off the LAN. Undefined when the parent is fine.
+ */
+export function parentConflict(desired: DesiredShim, parent: LinkState, kernel: SnapshotIndex): string | undefined {
   if (parent.masterIndex !== undefined) {
     const master = kernel.linkAt(parent.masterIndex)?.name ?? `ifindex ${parent.masterIndex}`;
     return `parent '${parent.name}' is enslaved to '${master}', so it cannot carry a macvlan (the kernel answers EBUSY); use '${master}' as the parent`;
@@ -121,6 +125,36 @@ function firstMismatch(
   return undefined;
 }
 
+/**
+ * Deletes an own shim that a change in place cannot fix and creates it
+ * anew. On the same parent the "parent promisc set" mark carries over; on
+ * another parent the old one's promiscuous mode is handed over or undone,
+ * as if the shim had been removed.
+ */
+function replaceActions(
+  desired: DesiredShim,
+  shim: LinkState,
+  parent: LinkState,
+  mismatch: string,
+  kernel: SnapshotIndex,
+): Action[] {
+  const replace: Action = { kind: 'delete', index: shim.index, reason: mismatch };
+  const mark = readMark(shim);
+  if (shim.parentIndex === parent.index) {
+    return [replace, ...createActions(desired, parent, mark.promiscSet)];
+  }
+  const handOver = mark.promiscSet ? handOverPromisc(shim, new Set([shim.index]), kernel) : {};
+  const cleanup: Action[] = [];
+  if (handOver.promiscOff) {
+    cleanup.push({ kind: 'set-parent-promisc', parent: handOver.promiscOff.name, parentIndex: handOver.promiscOff.index, on: false });
+  }
+  if (handOver.markHeir) {
+    const { link, alias } = handOver.markHeir;
+    cleanup.push({ kind: 'remark', index: link.index, name: link.name, alias });
+  }
+  return [replace, ...cleanup, ...createActions(desired, parent)];
+}
+
 /** `promiscSet` carries the "we set the parent promiscuous" mark over a replacement. */
 function createActions(desired: DesiredShim, parent: LinkState, promiscSet = false): Action[] {
   const promisc = desired.promisc && !parent.promisc;
@@ -133,7 +167,7 @@ function createActions(desired: DesiredShim, parent: LinkState, promiscSet = fal
       mac: desired.createMac,
       mtu: desired.mtu,
     },
-    { kind: 'mark', alias: ownerAlias(promisc || promiscSet), adopt: false, configure: true },
+    { kind: 'mark', alias: ownerAlias({ promiscSet: promisc || promiscSet, adopted: false }), adopt: false, configure: true },
     ...(promisc ? [promiscAction(parent)] : []),
     // Addresses go on before the link comes up, so the gratuitous ARP and
     // unsolicited neighbour advertisements sent on link-up announce them.
@@ -152,17 +186,19 @@ function updateActions(
 ): Action[] {
   const actions: Action[] = [];
   const promisc = desired.promisc && !parent.promisc;
-  if (!isOwned(shim) || promisc) {
-    const promiscSet = promisc || setParentPromisc(shim);
-    const adopt = !isOwned(shim);
-    actions.push({ kind: 'mark', alias: ownerAlias(promiscSet), adopt, configure: adopt });
+  const adopt = !isOwned(shim);
+  const mark = readMark(shim);
+  if (adopt || (promisc && !mark.promiscSet)) {
+    const alias = ownerAlias({ promiscSet: promisc || mark.promiscSet, adopted: adopt || mark.adopted });
+    actions.push({ kind: 'mark', alias, adopt, configure: adopt });
   }
   if (promisc) actions.push(promiscAction(parent));
   if (desired.mtu !== undefined && shim.mtu !== desired.mtu) {
     actions.push({ kind: 'set-mtu', mtu: desired.mtu });
   }
-  if (desired.mac !== undefined && shim.mac !== desired.mac) {
-    actions.push({ kind: 'set-mac', mac: desired.mac });
+  const mac = expectedMac(desired, shim);
+  if (mac !== undefined && shim.mac !== mac) {
+    actions.push({ kind: 'set-mac', mac });
   }
   if (!shim.up) actions.push({ kind: 'set-up' });
   actions.push(...addressActions(desired, kernel.addresses(shim.index)));
@@ -171,7 +207,18 @@ function updateActions(
 }
 
 function promiscAction(parent: LinkState): Action {
-  return { kind: 'set-parent-promisc', parent: parent.name, parentIndex: parent.index };
+  return { kind: 'set-parent-promisc', parent: parent.name, parentIndex: parent.index, on: true };
+}
+
+/**
+ * The MAC a live shim must have: the configured one, else the derived one
+ * on shims the daemon created. Adopted shims keep theirs, because changing
+ * it would disturb the neighbours' caches for no gain.
+ */
+function expectedMac(desired: DesiredShim, shim: LinkState): string | undefined {
+  if (desired.mac !== undefined) return desired.mac;
+  if (!isOwned(shim) || readMark(shim).adopted) return undefined;
+  return desired.createMac;
 }
 
 function addressActions(desired: DesiredShim, present: AddressState[]): Action[] {

@@ -1,5 +1,6 @@
 import type { DesiredShim } from './desired';
 import { isOwned } from './ownership';
+import { parentConflict } from './plan';
 import type { SnapshotIndex } from './snapshot-index';
 
 /** A fact about the live system that decides whether a shim can work. */
@@ -28,15 +29,12 @@ function parentFindings(shim: DesiredShim, kernel: SnapshotIndex, isWireless: (n
     return [finding('note', `parent '${shim.parent}' is not present now; the daemon waits for it`)];
   }
   const findings: Finding[] = [];
-  if (parent.masterIndex !== undefined) {
-    const master = kernel.linkAt(parent.masterIndex)?.name ?? `ifindex ${parent.masterIndex}`;
-    findings.push(finding('error', `parent '${parent.name}' is enslaved to '${master}' and cannot carry a macvlan; use '${master}' as the parent`));
+  const conflict = parentConflict(shim, parent, kernel);
+  if (conflict) {
+    findings.push(finding('error', conflict));
   }
   if (isWireless(parent.name)) {
     findings.push(finding('warning', `parent '${parent.name}' is a wireless interface; most Wi-Fi links drop frames from extra MACs, so a macvlan shim rarely works there (consider ipvlan)`));
-  }
-  if (shim.mtu !== undefined && parent.mtu > 0 && shim.mtu > parent.mtu) {
-    findings.push(finding('error', `mtu ${shim.mtu} is larger than the mtu ${parent.mtu} of parent '${parent.name}'`));
   }
   return findings;
 }

@@ -1,5 +1,5 @@
 import type { LinkState } from '../netlink/types';
-import { isOwned, setParentPromisc } from './ownership';
+import { isOwned, ownerAlias, readMark, setParentPromisc } from './ownership';
 import type { SnapshotIndex } from './snapshot-index';
 
 /** What removing one shim takes, or why it is left alone. */
@@ -9,6 +9,8 @@ export interface Removal {
   link?: LinkState;
   /** The parent whose promiscuous mode the daemon set and now turns off. */
   promiscOff?: LinkState;
+  /** A remaining shim of ours on the same parent that takes over the promisc mark. */
+  markHeir?: { link: LinkState; alias: string };
   /** Set when the link is left in place, with the reason. */
   skipped?: string;
 }
@@ -16,13 +18,16 @@ export interface Removal {
 /**
  * Plans the removal of shims by name: only links the daemon marked as its
  * own are deleted. The parent's promiscuous mode is turned off only if the
- * daemon turned it on and none of its shims remain on that parent.
+ * daemon turned it on and none of its shims remain on that parent; while
+ * some remain, one of them inherits the mark that says so.
  */
 export function planRemovals(names: string[], kernel: SnapshotIndex): Removal[] {
   const removals = names.map((name) => planRemoval(name, kernel));
   const deleted = new Set(removals.map((removal) => removal.link?.index));
   for (const removal of removals) {
-    removal.promiscOff = promiscToUndo(removal.link, deleted, kernel);
+    if (removal.link && setParentPromisc(removal.link)) {
+      Object.assign(removal, handOverPromisc(removal.link, deleted, kernel));
+    }
   }
   return removals;
 }
@@ -38,24 +43,27 @@ function planRemoval(name: string, kernel: SnapshotIndex): Removal {
   return { shim: name, link };
 }
 
-function promiscToUndo(
-  link: LinkState | undefined,
-  deleted: Set<number | undefined>,
-  kernel: SnapshotIndex,
-): LinkState | undefined {
-  if (!link || link.parentIndex === undefined) {
-    return undefined;
-  }
-  const siblings = kernel.snapshot.links.filter(
+/** Own macvlans on the same parent as `link`, `link` itself included. */
+export function ownSiblings(link: LinkState, kernel: SnapshotIndex): LinkState[] {
+  return kernel.snapshot.links.filter(
     (other) => other.parentIndex === link.parentIndex && other.kind === 'macvlan' && isOwned(other),
   );
-  // NOTE: when the shim carrying the mark goes while a sibling stays, the
-  // mark is not moved to the sibling, so promiscuous mode stays on after the
-  // last shim on that parent is removed later.
-  const flagged = siblings.some(setParentPromisc);
-  const remaining = siblings.filter((other) => !deleted.has(other.index));
-  if (!flagged || remaining.length > 0 || !setParentPromisc(link)) {
-    return undefined;
+}
+
+/** Decides who carries the "parent promisc set" mark once `link` is gone. */
+export function handOverPromisc(
+  link: LinkState,
+  deleted: Set<number | undefined>,
+  kernel: SnapshotIndex,
+): Pick<Removal, 'promiscOff' | 'markHeir'> {
+  const remaining = ownSiblings(link, kernel).filter((other) => !deleted.has(other.index));
+  if (remaining.length === 0) {
+    const parent = link.parentIndex === undefined ? undefined : kernel.linkAt(link.parentIndex);
+    return { promiscOff: parent };
   }
-  return kernel.linkAt(link.parentIndex);
+  if (remaining.some(setParentPromisc)) {
+    return {};
+  }
+  const heir = remaining[0];
+  return { markHeir: { link: heir, alias: ownerAlias({ ...readMark(heir), promiscSet: true }) } };
 }

@@ -16,6 +16,7 @@ export interface ApplyContext {
 
 export function reportApplied(log: Logger, actions: Action[], context: ApplyContext): void {
   const { index, recreated, restoring } = context;
+  if (actions.length === 0) return;
   const create = actions.find((action) => action.kind === 'create');
   if (create) {
     const replaced = actions.find((action) => action.kind === 'delete');
@@ -35,7 +36,9 @@ function reportRepair(log: Logger, action: Action, verb: string): void {
     case 'mark':
       return action.adopt ? log.info('adopted existing macvlan as shim') : log.debug({ alias: action.alias }, 'updated ownership mark');
     case 'set-parent-promisc':
-      return log.info('set parent promiscuous');
+      return log.info({ parent: action.parent }, action.on ? 'set parent promiscuous' : 'turned parent promiscuous mode off again');
+    case 'remark':
+      return log.info({ heir: action.name }, 'moved the parent-promisc mark to another shim on the same parent');
     case 'set-up':
       return log.info('brought shim up');
     case 'set-mtu':
