@@ -20,13 +20,13 @@ t.test('missing parent waits without actions', async (t) => {
 t.test('missing shim is created, addressed, then brought up', async (t) => {
   const plan = planShim(desired(), kernel([parent]));
   t.equal(plan.state, 'converging');
-  t.same(kinds(plan), ['create', 'mark', 'configure', 'add-address', 'set-up', 'add-route']);
+  t.same(kinds(plan), ['create', 'mark', 'add-address', 'set-up', 'add-route']);
   t.match(plan.actions[0], { kind: 'create', parentIndex: 2, mode: 'bridge', mac: '02:00:00:00:00:01' });
 });
 
 t.test('parent not promiscuous is set and remembered', async (t) => {
   const plan = planShim(desired(), kernel([{ ...parent, promisc: false }]));
-  t.same(kinds(plan), ['create', 'mark', 'configure', 'set-parent-promisc', 'add-address', 'set-up', 'add-route']);
+  t.same(kinds(plan), ['create', 'mark', 'set-parent-promisc', 'add-address', 'set-up', 'add-route']);
   t.match(plan.actions[1], { kind: 'mark', alias: 'managed by macvlan-shim; parent promisc set' });
 });
 
@@ -45,8 +45,8 @@ t.test('name taken by another kind is a conflict', async (t) => {
 t.test('unmarked matching macvlan is adopted in place', async (t) => {
   const snapshot = kernel([parent, shimLink({ alias: undefined })], [address(10, '192.168.124.190/27')], [route(10, '192.168.124.160/27')]);
   const plan = planShim(desired(), snapshot);
-  t.same(kinds(plan), ['mark', 'configure']);
-  t.match(plan.actions[0], { kind: 'mark', adopt: true });
+  t.same(kinds(plan), ['mark']);
+  t.match(plan.actions[0], { kind: 'mark', adopt: true, configure: true });
 });
 
 t.test('unmarked macvlan on another parent is a conflict', async (t) => {
