@@ -31,5 +31,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 .ci/setup-systemd-test.sh
+bench/setup.sh
 npm ci --no-audit --no-fund
 npm run build

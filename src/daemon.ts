@@ -123,7 +123,7 @@ class Daemon {
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     this.resyncTimer = undefined;
     if (this.config.resyncSeconds > 0) {
-      this.resyncTimer = setInterval(() => this.reconciler.request(), this.config.resyncSeconds * 1000);
+      this.resyncTimer = setInterval(() => this.reconciler.resync(), this.config.resyncSeconds * 1000);
       this.resyncTimer.unref();
     }
   }
@@ -151,12 +151,12 @@ class Daemon {
 
   private onOverflow(): void {
     this.log.warn('kernel event queue overflowed (ENOBUFS); resyncing from a full dump');
-    this.reconciler.request();
+    this.reconciler.resync();
   }
 
   private onSocketError(error: Error): void {
     this.log.error({ err: error }, 'netlink socket error; resyncing from a full dump');
-    this.reconciler.request();
+    this.reconciler.resync();
   }
 
   private fatal(error: Error): void {

@@ -109,6 +109,16 @@ export class NetlinkClient {
     return { links, addresses, routes };
   }
 
+  /** Dumps only the parts asked for, in parallel. */
+  async dumpParts(parts: { links: boolean; addresses: boolean; routes: boolean }): Promise<Partial<KernelSnapshot>> {
+    const [links, addresses, routes] = await Promise.all([
+      parts.links ? this.listLinks() : undefined,
+      parts.addresses ? this.listAddresses() : undefined,
+      parts.routes ? this.listRoutes() : undefined,
+    ]);
+    return { links, addresses, routes };
+  }
+
   async listLinks(): Promise<LinkState[]> {
     const payloads = await this.dump('dump links', this.dumpSockets.links, RTM_GETLINK, RTM_NEWLINK, linkRequest());
     return defined(payloads.map(decodeLink));

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createNetlink, NetlinkMessage, NetlinkSocket, Protocol } from 'netlink';
-import { addressIndexOf, linkIndexOf, linkNameOf, routeIndexOf } from './decode';
+import { addressIndexOf, decodeAddress, decodeLink, decodeRoute, linkIndexOf, routeIndexOf } from './decode';
+import type { AddressState, LinkState, RouteState } from './types';
 
 const RTM_NEWLINK = 16;
 const RTM_DELLINK = 17;
@@ -25,14 +26,15 @@ const GROUPS = {
  */
 const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
 
-/** The part of an rtnetlink notification the reconciler filters on. */
-export interface KernelEvent {
-  object: 'link' | 'address' | 'route';
-  action: 'new' | 'del';
-  index: number;
-  /** Interface name, for link events only. */
-  name?: string;
-}
+/**
+ * One rtnetlink notification, decoded. `index` is the interface it is about
+ * (a route's output interface); the decoded object is absent when the
+ * message held nothing the reconciler reads, such as a multipath route.
+ */
+export type KernelEvent =
+  | { object: 'link'; action: 'new' | 'del'; index: number; name?: string; link?: LinkState }
+  | { object: 'address'; action: 'new' | 'del'; index: number; address?: AddressState }
+  | { object: 'route'; action: 'new' | 'del'; index: number; route?: RouteState };
 
 interface EventSourceEvents {
   change: [KernelEvent];
@@ -116,17 +118,18 @@ function actionOf(type: number): KernelEvent['action'] {
 function linkEvent(message: NetlinkMessage): KernelEvent | undefined {
   const index = linkIndexOf(message.data);
   if (index === undefined) return undefined;
-  return { object: 'link', action: actionOf(message.type), index, name: linkNameOf(message.data) };
+  const link = decodeLink(message.data);
+  return { object: 'link', action: actionOf(message.type), index, name: link?.name, link };
 }
 
 function addressEvent(message: NetlinkMessage): KernelEvent | undefined {
   const index = addressIndexOf(message.data);
   if (index === undefined) return undefined;
-  return { object: 'address', action: actionOf(message.type), index };
+  return { object: 'address', action: actionOf(message.type), index, address: decodeAddress(message.data) };
 }
 
 function routeEvent(message: NetlinkMessage): KernelEvent | undefined {
-  const index = routeIndexOf(message.data);
-  if (index === undefined) return undefined;
-  return { object: 'route', action: actionOf(message.type), index };
+  const route = decodeRoute(message.data);
+  const index = route?.index ?? routeIndexOf(message.data);
+  return { object: 'route', action: actionOf(message.type), index: index ?? 0, route };
 }

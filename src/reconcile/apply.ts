@@ -14,10 +14,14 @@ export interface ApplyTarget {
 export type ActionListener = (action: Action) => void;
 
 /**
- * Runs a shim's actions in order and returns the shim's ifindex afterwards.
- * Adding what already exists and deleting what is already gone count as
- * success, because another writer may have got there first. The first other
- * failure is thrown as a NetlinkError and stops the remaining actions.
+ * Runs a shim's actions and returns the shim's ifindex afterwards. All
+ * requests go over one netlink socket, and the kernel handles a socket's
+ * requests one at a time in the order they were sent, so the order of the
+ * plan holds without waiting for each reply: only a creation is awaited,
+ * because the actions after it need the new ifindex. Adding what already
+ * exists and deleting what is already gone count as success, because
+ * another writer may have got there first. The first other failure, in
+ * plan order, is thrown as a NetlinkError after every request has settled.
  */
 export async function applyActions(
   client: NetlinkClient,
@@ -26,50 +30,23 @@ export async function applyActions(
   onApplied: ActionListener,
 ): Promise<number | undefined> {
   let index = target.index;
-  for (const batch of batches(actions)) {
-    if (batch.length === 1) {
-      index = await applyOne(client, target.name, index, batch[0]);
-      onApplied(batch[0]);
+  const inFlight: Promise<void>[] = [];
+  for (const action of actions) {
+    if (action.kind === 'create') {
+      await settleAll(inFlight.splice(0));
+      index = await applyOne(client, target.name, index, action);
+      onApplied(action);
       continue;
     }
     const shimIndex = index;
-    await settleAll(batch.map((action) => applyOne(client, target.name, shimIndex, action).then(() => onApplied(action))));
+    inFlight.push(applyOne(client, target.name, shimIndex, action).then(() => onApplied(action)));
+    if (action.kind === 'delete' && action.index === index) index = undefined;
   }
+  await settleAll(inFlight);
   return index;
 }
 
-/**
- * Groups neighbouring actions that do not depend on each other, so they go
- * to the kernel back to back instead of one per round trip. Marking the
- * shim, setting the parent promiscuous and adding addresses form one group;
- * route additions, address removals and route removals each group with
- * their own kind. Every other action is a batch of its own, so a removal
- * never overtakes the addition the plan put before it.
- */
-function batches(actions: Action[]): Action[][] {
-  const result: Action[][] = [];
-  for (const action of actions) {
-    const last = result.at(-1);
-    const group = BATCH_GROUP[action.kind];
-    if (last && group !== undefined && BATCH_GROUP[last[0].kind] === group) {
-      last.push(action);
-    } else {
-      result.push([action]);
-    }
-  }
-  return result;
-}
-
-const BATCH_GROUP: Partial<Record<Action['kind'], string>> = {
-  mark: 'prepare',
-  'set-parent-promisc': 'prepare',
-  'add-address': 'prepare',
-  'add-route': 'add-route',
-  'delete-address': 'delete-address',
-  'delete-route': 'delete-route',
-};
-
-/** Waits for every request, then throws the first failure, if any. */
+/** Waits for every request, then throws the first failure in send order, if any. */
 async function settleAll(requests: Promise<void>[]): Promise<void> {
   const results = await Promise.allSettled(requests);
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -104,8 +81,10 @@ async function applyToShim(client: NetlinkClient, name: string, index: number, a
   switch (action.kind) {
     case 'mark':
       if (!action.configure) return client.setAlias(index, name, action.alias);
-      await client.setAliasAndArpNotify(index, name, action.alias);
-      return configureShimIpv6(name);
+      // Written before the request is sent, so the settings are in place
+      // before the link-up that the next requests bring.
+      configureShimIpv6(name);
+      return client.setAliasAndArpNotify(index, name, action.alias);
     case 'set-mtu':
       return client.setMtu(index, name, action.mtu);
     case 'set-mac':

@@ -7,6 +7,7 @@ import type { Action, ShimPlan } from './actions';
 import { applyActions } from './apply';
 import { backoffDelay, RETRY_BACKOFF } from './backoff';
 import { DesiredShim, shimFingerprint } from './desired';
+import { KernelView } from './observe';
 import { planShim } from './plan';
 import { planRemovals } from './remove';
 import { reportApplied } from './report';
@@ -52,6 +53,7 @@ export class Reconciler {
   private readonly timers = new WakeTimers(() => this.request());
   private readonly restores = new RestoreGuard(this.timers);
   private readonly watchlist = new Watchlist();
+  private readonly view = new KernelView();
   private pending = false;
   private scheduled = false;
   private running: Promise<void> | undefined;
@@ -96,11 +98,19 @@ export class Reconciler {
     });
   }
 
+  /** Keeps the kernel view current and starts a pass when the event concerns a shim. */
   handleEvent(event: KernelEvent): void {
+    this.view.apply(event);
     if (this.watchlist.matches(event)) {
       this.options.log.debug({ event }, 'kernel event');
       this.request();
     }
+  }
+
+  /** Forgets the kernel view, so the next pass starts from a full dump. */
+  resync(): void {
+    this.view.markStale();
+    this.request();
   }
 
   /** Resolves once no pass is running; used by the watchdog and on stop. */
@@ -130,6 +140,9 @@ export class Reconciler {
     while (this.pending && !this.stopped) {
       this.pending = false;
       await this.pass();
+      // Let the event socket's pending notifications reach the view before
+      // the next pass plans on it.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -137,7 +150,7 @@ export class Reconciler {
     const before = JSON.stringify(this.statusList());
     let kernel: SnapshotIndex;
     try {
-      kernel = new SnapshotIndex(await this.options.client.snapshot());
+      kernel = await this.observe();
       this.clearRetry(DUMP);
     } catch (error) {
       const delay = this.scheduleRetry(DUMP, (this.attempts.get(DUMP) ?? 0) + 1);
@@ -154,6 +167,19 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Returns the kernel view, dumping the parts that notifications could not
+   * keep current. A pass that wrote to the kernel marks the view stale, so
+   * the pass after it checks the result against a fresh dump.
+   */
+  private async observe(): Promise<SnapshotIndex> {
+    const stale = this.view.stale();
+    if (stale.links || stale.addresses || stale.routes) {
+      this.view.replace(await this.options.client.dumpParts(stale));
+    }
+    return this.view.index();
+  }
+
   private async removeDropped(kernel: SnapshotIndex): Promise<void> {
     const removals = planRemovals(this.toRemove, kernel);
     this.toRemove = [];
@@ -163,6 +189,7 @@ export class Reconciler {
         log.info(`shim removed from the config; left in place because ${removal.skipped}`);
         continue;
       }
+      this.view.markStale();
       try {
         if (removal.link) {
           await this.options.client.deleteLink(removal.link.index, removal.shim);
@@ -199,6 +226,7 @@ export class Reconciler {
       log.debug({ actions }, 'plan');
     }
     const applied: Action[] = [];
+    if (actions.length > 0) this.view.markStale();
     try {
       const target = { name: desired.name, index: kernel.link(desired.name)?.index };
       const index = await applyActions(this.options.client, target, actions, (action) => applied.push(action));

@@ -28,7 +28,7 @@ export class Watchlist {
   }
 
   matches(event: KernelEvent): boolean {
-    if (event.name !== undefined && this.names.has(event.name)) return true;
+    if (event.object === 'link' && event.name !== undefined && this.names.has(event.name)) return true;
     return this.indices.has(event.index);
   }
 }
