@@ -3,6 +3,7 @@ import { decodeAddress, decodeLink, decodeRoute, familyNumber } from './decode';
 import { encodeArpNotify, encodeAttribute, encodeMacvlanInfo, encodeU32 } from './encode';
 import { toNetlinkError } from './errors';
 import { parseIp, parseMac } from './ip-bytes';
+import { RequestWindow } from './window';
 import type {
   AddressSpec,
   AddressState,
@@ -14,6 +15,12 @@ import type {
 } from './types';
 
 const NLM_F_DUMP = 0x300;
+/**
+ * Changes in flight at once. Each reply costs the receive buffer about
+ * 1 KiB of kernel accounting, and the default buffer is about 208 KiB.
+ */
+const WRITE_WINDOW = 64;
+
 const NLM_F_ECHO = 0x8;
 const NLM_F_EXCL = 0x200;
 const NLM_F_CREATE = 0x400;
@@ -58,6 +65,7 @@ export class NetlinkClient {
   private readonly socket: RtNetlinkSocket;
   private readonly dumpSockets: Record<'links' | 'addresses' | 'routes', NetlinkSocket>;
   private readonly timeoutMs: number;
+  private readonly window = new RequestWindow(WRITE_WINDOW);
   /** Count of create, change and delete requests sent; read by tests and benchmarks. */
   writes = 0;
 
@@ -94,9 +102,13 @@ export class NetlinkClient {
     }
   }
 
+  /**
+   * Sends a change. Requests are sent in call order, at most
+   * WRITE_WINDOW at a time; the kernel handles them in that order.
+   */
   private async write<T>(operation: string, request: () => Promise<T>): Promise<T> {
     this.writes += 1;
-    return this.call(operation, request);
+    return this.window.run(() => this.call(operation, request));
   }
 
   /** `ip link show; ip address show; ip route show table main`, in parallel. */

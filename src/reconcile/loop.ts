@@ -159,9 +159,9 @@ export class Reconciler {
     }
     this.watchlist.update(this.desired, this.toRemove, kernel);
     await this.removeDropped(kernel);
-    for (const shim of this.desired) {
-      await this.reconcileShim(shim, kernel);
-    }
+    // Shims are independent, and their requests share one socket that the
+    // kernel serves in order, so they are applied side by side.
+    await Promise.all(this.desired.map((shim) => this.reconcileShim(shim, kernel)));
     if (JSON.stringify(this.statusList()) !== before) {
       this.options.onStatusChange(this.statusList());
     }
