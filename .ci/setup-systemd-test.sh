@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Install the host tools that the systemd tests need:
+# Installs the host tools that the systemd tests need:
 #   systemd-analyze (package systemd) for test/unit/packaging/unit-security.test.ts,
-#   debootstrap and systemd-nspawn (package systemd-container) for
-#   test/integration/systemd.test.ts.
+#   debootstrap, systemd-nspawn (package systemd-container), nsenter and
+#   setpriv (package util-linux) for test/integration/systemd*.test.ts.
 # Safe to run again: it does nothing when every tool is already present.
 set -euo pipefail
 
-required_commands=(systemd-analyze debootstrap systemd-nspawn nsenter)
-packages=(systemd systemd-container debootstrap util-linux)
+required_commands=(systemd-analyze debootstrap systemd-nspawn nsenter setpriv chroot)
+packages=(systemd systemd-container debootstrap util-linux coreutils)
 
 missing=()
 for command in "${required_commands[@]}"; do

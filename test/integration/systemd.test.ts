@@ -1,7 +1,7 @@
 // macvlan-shim as a systemd service under a real systemd 252 (Debian
 // bookworm), booted in a systemd-nspawn container with a private network.
-// The unit file comes unchanged from packaging/ and the daemon from dist/;
-// one drop-in shortens WatchdogSec so the watchdog case runs in seconds.
+// The unit file comes unchanged from packaging/ and the daemon from dist/.
+// One drop-in shortens WatchdogSec so the watchdog case runs in seconds.
 //
 // Needs root, debootstrap, systemd-nspawn, a built dist/cli.js and the
 // Debian mirror that apt uses. Building the cached root takes about a
