@@ -34,7 +34,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 
 function logIssues(log: Logger, issues: ConfigIssue[]): void {
   for (const issue of issues) {
-    const fields = { code: issue.code, path: issue.path };
+    const fields = { code: issue.code, ...(issue.path ? { path: issue.path } : {}) };
     if (issue.severity === 'error') log.error(fields, formatIssue(issue));
     else log.warn(fields, formatIssue(issue));
   }

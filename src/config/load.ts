@@ -9,9 +9,9 @@ import type { ParseResult } from './types';
 export interface LoadOptions {
   /**
    * Reject a config that users other than root or this process's user could
-   * change. Defaults to true when the process runs as root.
-   * NOTE: a non-root daemon with CAP_NET_ADMIN (systemd DynamicUser) is just
-   * as privileged, but is checked only when the caller passes true.
+   * change. Defaults to true: a daemon running as a dynamic user with
+   * CAP_NET_ADMIN is as privileged as root, and `check` must accept exactly
+   * what the daemon accepts.
    */
   enforcePermissions?: boolean;
 }
@@ -49,7 +49,7 @@ export async function loadConfigFile(
 
 function ownershipFor(options: LoadOptions): Ownership | undefined {
   const euid = process.geteuid?.() ?? -1;
-  const enforce = options.enforcePermissions ?? euid === 0;
+  const enforce = options.enforcePermissions ?? true;
   return enforce ? { trustedUids: [...new Set([0, euid])] } : undefined;
 }
 

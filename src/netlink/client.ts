@@ -1,6 +1,6 @@
 import { createNetlink, createRtNetlink, NetlinkSocket, Protocol, RtNetlinkSocket, rt } from 'netlink';
 import { decodeAddress, decodeLink, decodeRoute, familyNumber } from './decode';
-import { encodeArpNotify, encodeAttribute, encodeMacvlanInfo, encodeU32 } from './encode';
+import { encodeIpv4Settings, encodeAttribute, encodeMacvlanInfo, encodeU32 } from './encode';
 import { toNetlinkError } from './errors';
 import { parseIp, parseMac } from './ip-bytes';
 import { RequestWindow } from './window';
@@ -240,12 +240,13 @@ export class NetlinkClient {
   }
 
   /**
-   * `ip link set dev NAME alias TEXT` together with
-   * `sysctl net.ipv4.conf.NAME.arp_notify=1`, in one request.
+   * `ip link set dev NAME alias TEXT` together with the sysctls
+   * `net.ipv4.conf.NAME.arp_notify=1` and `promote_secondaries=1`, in one
+   * request.
    */
-  async setAliasAndArpNotify(index: number, name: string, alias: string): Promise<void> {
-    await this.write(`set alias and arp_notify on '${name}'`, () =>
-      this.socket.setLink({ index }, { ifalias: alias, afSpec: encodeArpNotify() }, this.options()),
+  async setAliasAndIpv4Settings(index: number, name: string, alias: string): Promise<void> {
+    await this.write(`set alias and IPv4 settings on '${name}'`, () =>
+      this.socket.setLink({ index }, { ifalias: alias, afSpec: encodeIpv4Settings() }, this.options()),
     );
   }
 

@@ -28,15 +28,23 @@ export function encodeAttribute(type: number, payload: Buffer): Buffer {
 }
 
 const IFLA_INET_CONF = 1;
+const IPV4_DEVCONF_PROMOTE_SECONDARIES = 20;
 const IPV4_DEVCONF_ARP_NOTIFY = 22;
 
 /**
- * IFLA_AF_SPEC for `sysctl net.ipv4.conf.IFACE.arp_notify=1`: the kernel
- * sends a gratuitous ARP for the device's address each time it comes up.
+ * IFLA_AF_SPEC for the shim's IPv4 settings:
+ * - `net.ipv4.conf.IFACE.arp_notify=1`: the kernel sends a gratuitous ARP
+ *   for the device's address each time it comes up.
+ * - `net.ipv4.conf.IFACE.promote_secondaries=1`: removing the first address
+ *   of a prefix keeps the others. Without it, swapping .190/27 for .189/27
+ *   (new one added first) would take the new address down with the old.
  */
-export function encodeArpNotify(): Map<number, Buffer> {
-  const setting = encodeAttribute(IPV4_DEVCONF_ARP_NOTIFY, encodeU32(1));
-  return new Map([[AF_INET, encodeAttribute(IFLA_INET_CONF, setting)]]);
+export function encodeIpv4Settings(): Map<number, Buffer> {
+  const settings = Buffer.concat([
+    encodeAttribute(IPV4_DEVCONF_PROMOTE_SECONDARIES, encodeU32(1)),
+    encodeAttribute(IPV4_DEVCONF_ARP_NOTIFY, encodeU32(1)),
+  ]);
+  return new Map([[AF_INET, encodeAttribute(IFLA_INET_CONF, settings)]]);
 }
 
 export function encodeU32(value: number): Buffer {

@@ -8,8 +8,9 @@ export type Action =
   | { kind: 'create'; parent: string; parentIndex: number; mode: MacvlanMode; mac?: string; mtu?: number }
   | { kind: 'delete'; index: number; reason: string }
   /**
-   * Sets the ownership alias; with `configure`, also turns on arp_notify and
-   * ndisc_notify and turns off accept_ra and autoconf.
+   * Sets the ownership alias; with `configure`, also turns on arp_notify,
+   * promote_secondaries and ndisc_notify and turns off accept_ra and
+   * autoconf.
    */
   | { kind: 'mark'; alias: string; adopt: boolean; configure: boolean }
   | { kind: 'set-mtu'; mtu: number }

@@ -84,7 +84,7 @@ async function applyToShim(client: NetlinkClient, name: string, index: number, a
       // Written before the request is sent, so the settings are in place
       // before the link-up that the next requests bring.
       configureShimIpv6(name);
-      return client.setAliasAndArpNotify(index, name, action.alias);
+      return client.setAliasAndIpv4Settings(index, name, action.alias);
     case 'set-mtu':
       return client.setMtu(index, name, action.mtu);
     case 'set-mac':

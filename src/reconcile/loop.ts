@@ -49,6 +49,8 @@ export class Reconciler {
   private readonly statuses = new Map<string, ShimStatus>();
   private readonly seen = new Set<string>();
   private readonly wirelessWarned = new Set<string>();
+  /** Shims whose settings changed since their last pass: additions are not restores. */
+  private readonly reconfigured = new Set<string>();
   private readonly attempts = new Map<string, number>();
   private readonly timers = new WakeTimers(() => this.request());
   private readonly restores = new RestoreGuard(this.timers);
@@ -72,7 +74,9 @@ export class Reconciler {
       if (!nextNames.has(shim.name)) this.toRemove.push(shim.name);
     }
     for (const shim of next) {
-      if (previous.get(shim.name) !== shimFingerprint(shim)) this.clearRetry(shim.name);
+      if (previous.get(shim.name) === shimFingerprint(shim)) continue;
+      this.clearRetry(shim.name);
+      this.reconfigured.add(shim.name);
     }
     for (const name of this.statuses.keys()) {
       if (!nextNames.has(name)) this.statuses.delete(name);
@@ -220,7 +224,9 @@ export class Reconciler {
     const plan = planShim(desired, kernel);
     this.warnWireless(log, desired, kernel);
     const previous = this.statuses.get(desired.name);
-    const context = { recreated: this.seen.has(desired.name), restoring: previous?.state === 'ready' };
+    const restoring = previous?.state === 'ready' && !this.reconfigured.has(desired.name);
+    const context = { recreated: this.seen.has(desired.name), restoring };
+    this.reconfigured.delete(desired.name);
     const actions = this.restores.filter(desired.name, plan.actions);
     if (actions.length > 0) {
       log.debug({ actions }, 'plan');

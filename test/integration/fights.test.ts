@@ -75,6 +75,16 @@ async function fight(daemon: DaemonProcess, resource: Resource, lastStep: number
   if (resource.present()) resource.remove();
 }
 
+/**
+ * Waits until the restore after the last warning is in the log as well:
+ * the daemon logs it after the kernel reports it, and the log line travels
+ * through a pipe.
+ */
+async function waitForRestoreLog(daemon: DaemonProcess, resource: Resource, lastStep: number): Promise<void> {
+  const warnedAt = Number(daemon.logged(warningFor(resource, lastStep))[0]?.time);
+  await waitFor('restore logged', () => resource.restores(daemon).some((line) => Number(line.time) > warnedAt), 2000);
+}
+
 /** Asserts one warning per step and no restore before the hold of each step ended. */
 function assertBackoff(t: Test, daemon: DaemonProcess, resource: Resource, steps: number): void {
   for (let step = 1; step <= steps; step++) {
@@ -108,6 +118,7 @@ if (requireRoot(t)) {
 
     await fight(daemon, resource, 3);
     await waitFor('address restored after the fight', resource.present, STEP_DELAYS[2] + 2000);
+    await waitForRestoreLog(daemon, resource, 3);
 
     assertBackoff(t, daemon, resource, 3);
     // The kernel flushes the routes through a device when its last IPv4
@@ -125,6 +136,7 @@ if (requireRoot(t)) {
 
     await fight(daemon, resource, 2);
     await waitFor('route restored after the fight', resource.present, STEP_DELAYS[1] + 2000);
+    await waitForRestoreLog(daemon, resource, 2);
 
     assertBackoff(t, daemon, resource, 2);
     t.ok(resource.present(), 'the route is back once the fight is over');

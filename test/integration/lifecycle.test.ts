@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import t from 'tap';
 import { CLI, DaemonProcess } from './helpers/daemon';
-import { linkIn } from './helpers/netns';
+import { addressesIn, execIn, linkIn } from './helpers/netns';
 import { NotifyListener } from './helpers/notify';
 import { requireRoot } from './helpers/root';
 import { Topology } from './helpers/topology';
@@ -56,6 +56,28 @@ if (requireRoot(t)) {
     await listener.waitFor('READY=1');
     await new Promise((resolve) => setTimeout(resolve, 600));
     t.equal(listener.count('WATCHDOG=1'), 0, 'WATCHDOG_PID names another process');
+  });
+
+  t.test('reload swaps an address within one prefix', async (t) => {
+    topology.deleteParent();
+    topology.createParent();
+    const listener = await NotifyListener.start();
+    t.teardown(() => listener.stop());
+    const prefixConfig = CONFIG.replace('192.168.124.190/32', '192.168.124.190/27');
+    const daemon = new DaemonProcess(topology.host, topology.writeConfig(prefixConfig), { NOTIFY_SOCKET: listener.path });
+    t.teardown(() => daemon.stop());
+    await listener.waitFor('READY=1');
+    const promote = execIn(topology.host, 'cat', [`/proc/sys/net/ipv4/conf/${SHIM}/promote_secondaries`]).trim();
+    t.equal(promote, '1', 'promote_secondaries is on');
+
+    topology.writeConfig(prefixConfig.replace('192.168.124.190/27', '192.168.124.189/27'));
+    daemon.signal('SIGHUP');
+    await listener.waitFor('READY=1', 2);
+    await daemon.waitForLog('removed address not in the config');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    t.same(addressesIn(topology.host, SHIM), ['192.168.124.189/27'], 'only the new address remains');
+    t.equal(daemon.logged('restored address').length, 0, 'the new address never went away');
+    t.equal(daemon.logged('added address').length, 1, 'the new address was added once');
   });
 
   t.test('missing CAP_NET_ADMIN is fatal', async (t) => {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { parseAttributes } from '../../../src/netlink/attributes';
 import { decodeAddress, decodeLink, decodeRoute, linkIndexOf, routeIndexOf } from '../../../src/netlink/decode';
-import { encodeArpNotify, encodeAttribute, encodeMacvlanInfo, encodeU32 } from '../../../src/netlink/encode';
+import { encodeAttribute, encodeIpv4Settings, encodeMacvlanInfo, encodeU32 } from '../../../src/netlink/encode';
 
 const string = (text: string) => Buffer.from(`${text}\0`);
 
@@ -23,10 +23,10 @@ t.test('macvlan linkinfo golden bytes', async (t) => {
   t.same([...encodeMacvlanInfo('bridge')], expected);
 });
 
-t.test('arp_notify golden bytes', async (t) => {
-  const spec = encodeArpNotify();
-  // AF_INET -> IFLA_INET_CONF { IPV4_DEVCONF_ARP_NOTIFY (22) = 1 }
-  t.same([...spec.get(2)!], [12, 0, 1, 0, 8, 0, 22, 0, 1, 0, 0, 0]);
+t.test('IPv4 settings golden bytes', async (t) => {
+  const spec = encodeIpv4Settings();
+  // AF_INET -> IFLA_INET_CONF { PROMOTE_SECONDARIES (20) = 1, ARP_NOTIFY (22) = 1 }
+  t.same([...spec.get(2)!], [20, 0, 1, 0, 8, 0, 20, 0, 1, 0, 0, 0, 8, 0, 22, 0, 1, 0, 0, 0]);
 });
 
 t.test('link decodes a macvlan', async (t) => {
