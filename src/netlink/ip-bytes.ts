@@ -1,15 +1,36 @@
-import { collapseIPv6Number } from 'ip-num';
-
-/** Formats a 4- or 16-byte address the way the config's canonical form does. */
+/**
+ * Formats a 4- or 16-byte address the way the config's canonical form does:
+ * IPv6 in RFC 5952 form, with the longest run of two or more zero groups
+ * (the first, on a tie) written as `::`.
+ */
 export function formatIp(bytes: Buffer): string {
   if (bytes.length === 4) {
-    return Array.from(bytes).join('.');
+    return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
   }
-  const groups: string[] = [];
+  const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) {
-    groups.push(bytes.readUInt16BE(i).toString(16));
+    groups.push(bytes.readUInt16BE(i));
   }
-  return collapseIPv6Number(groups.join(':')).toLowerCase();
+  const [start, length] = longestZeroRun(groups);
+  const hex = (part: number[]) => part.map((group) => group.toString(16)).join(':');
+  if (length < 2) {
+    return hex(groups);
+  }
+  return `${hex(groups.slice(0, start))}::${hex(groups.slice(start + length))}`;
+}
+
+function longestZeroRun(groups: number[]): [number, number] {
+  let best: [number, number] = [-1, 0];
+  let start = -1;
+  for (let i = 0; i <= groups.length; i++) {
+    if (i < groups.length && groups[i] === 0) {
+      if (start === -1) start = i;
+      continue;
+    }
+    if (start !== -1 && i - start > best[1]) best = [start, i - start];
+    start = -1;
+  }
+  return best;
 }
 
 /** Encodes a canonical IPv4 or IPv6 address into network-order bytes. */
@@ -21,6 +42,7 @@ export function parseIp(family: 4 | 6, text: string): Buffer {
 }
 
 function ipv6Bytes(text: string): Buffer {
+  text = dottedTailToHex(text);
   const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
   const headGroups = head ? head.split(':') : [];
   const tailGroups = tail ? tail.split(':') : [];
@@ -29,6 +51,21 @@ function ipv6Bytes(text: string): Buffer {
   const bytes = Buffer.alloc(16);
   groups.forEach((group, i) => bytes.writeUInt16BE(parseInt(group, 16), i * 2));
   return bytes;
+}
+
+/** Rewrites an embedded IPv4 tail such as `::ffff:1.2.3.4` as two hex groups. */
+function dottedTailToHex(text: string): string {
+  const match = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (!match) return text;
+  const [, head, a, b, c, d] = match;
+  const high = ((Number(a) << 8) | Number(b)).toString(16);
+  const low = ((Number(c) << 8) | Number(d)).toString(16);
+  return `${head}${high}:${low}`;
+}
+
+/** Returns the canonical text of an IPv6 address, as formatIp prints kernel bytes. */
+export function canonicalIpv6(text: string): string {
+  return formatIp(ipv6Bytes(text.toLowerCase()));
 }
 
 export function formatMac(bytes: Buffer): string {

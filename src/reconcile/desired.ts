@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { collapseIPv6Number } from 'ip-num';
 import type { MacvlanMode, Prefix, ShimConfig } from '../config/types';
+import { canonicalIpv6 } from '../netlink/ip-bytes';
 import { deriveMac } from './mac';
 
 /** One shim as the kernel should show it, ready for planning. */
@@ -51,7 +51,7 @@ function desiredShim(shim: ShimConfig, machineId: string | undefined): DesiredSh
 /** Normalises the text form so it compares equal to what the kernel reports. */
 export function canonicalPrefix(prefix: Prefix): Prefix {
   const address =
-    prefix.family === 6 ? collapseIPv6Number(prefix.address).toLowerCase() : prefix.address;
+    prefix.family === 6 ? canonicalIpv6(prefix.address) : prefix.address;
   return { ...prefix, address, text: `${address}/${prefix.prefixLength}` };
 }
 

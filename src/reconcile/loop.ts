@@ -48,7 +48,8 @@ export class Reconciler {
   private toRemove: string[] = [];
   private readonly statuses = new Map<string, ShimStatus>();
   private readonly seen = new Set<string>();
-  private readonly wirelessWarned = new Set<string>();
+  /** Shim and parent ifindex pairs already checked for a Wi-Fi parent; sysfs is read once per pair. */
+  private readonly wirelessChecked = new Set<string>();
   /** Shims whose settings changed since their last pass: additions are not restores. */
   private readonly reconfigured = new Set<string>();
   private readonly attempts = new Map<string, number>();
@@ -255,8 +256,9 @@ export class Reconciler {
   private warnWireless(log: Logger, desired: DesiredShim, kernel: SnapshotIndex): void {
     const parent = kernel.link(desired.parent);
     const key = `${desired.name} ${parent?.index}`;
-    if (!parent || this.wirelessWarned.has(key) || !isWireless(parent.name)) return;
-    this.wirelessWarned.add(key);
+    if (!parent || this.wirelessChecked.has(key)) return;
+    this.wirelessChecked.add(key);
+    if (!isWireless(parent.name)) return;
     log.warn(`parent '${parent.name}' is a wireless interface; most Wi-Fi links drop frames from extra MACs, so the shim will likely not reach the containers (consider ipvlan)`);
   }
 

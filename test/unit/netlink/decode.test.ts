@@ -1,5 +1,6 @@
 import t from 'tap';
 import { parseAttributes } from '../../../src/netlink/attributes';
+import { canonicalIpv6, formatIp } from '../../../src/netlink/ip-bytes';
 import { decodeAddress, decodeLink, decodeRoute, linkIndexOf, routeIndexOf } from '../../../src/netlink/decode';
 import { encodeAttribute, encodeIpv4Settings, encodeMacvlanInfo, encodeU32 } from '../../../src/netlink/encode';
 
@@ -109,4 +110,33 @@ t.test('default route without RTA_DST', async (t) => {
 t.test('multipath route is skipped', async (t) => {
   const payload = Buffer.concat([Buffer.from([2, 24, 0, 0, 254, 4, 0, 1, 0, 0, 0, 0]), encodeAttribute(9, Buffer.alloc(8))]);
   t.equal(decodeRoute(payload), undefined);
+});
+
+t.test('IPv6 text follows RFC 5952', async (t) => {
+  const ipv6 = (text: string) => {
+    const bytes = Buffer.alloc(16);
+    text.split(':').forEach((group, i) => bytes.writeUInt16BE(parseInt(group, 16), i * 2));
+    return bytes;
+  };
+  const cases: [string, string][] = [
+    ['fd00:124:0:0:0:0:0:190', 'fd00:124::190'],
+    ['0:0:0:0:0:0:0:0', '::'],
+    ['0:0:0:0:0:0:0:1', '::1'],
+    ['fe80:0:0:0:1:2:3:4', 'fe80::1:2:3:4'],
+    ['2001:db8:0:1:0:0:0:1', '2001:db8:0:1::1'],
+    ['2001:db8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
+    ['2001:db8:1:2:3:4:5:0', '2001:db8:1:2:3:4:5:0'],
+    ['2001:0:1:2:3:4:5:6', '2001:0:1:2:3:4:5:6'],
+    ['ff02:0:0:0:0:0:0:0', 'ff02::'],
+  ];
+  for (const [expanded, expected] of cases) {
+    t.equal(formatIp(ipv6(expanded)), expected, expanded);
+  }
+});
+
+t.test('config IPv6 text matches kernel text', async (t) => {
+  t.equal(canonicalIpv6('FD00:124:0:0::0190'), 'fd00:124::190');
+  t.equal(canonicalIpv6('2001:db8::1:0:0:1'), '2001:db8::1:0:0:1');
+  t.equal(canonicalIpv6('::ffff:192.168.1.2'), '::ffff:c0a8:102');
+  t.equal(canonicalIpv6('::'), '::');
 });
