@@ -5,6 +5,14 @@ import { IssueCollector, quote } from './issues';
 const MAX_NAME_BYTES = 15;
 
 /**
+ * Names whose per-interface sysctl directories would clash with
+ * /proc/sys/net/ipv4/conf/all and default. Kernels built with CONFIG_SYSCTL
+ * reject them when the interface registers (sysctl_dev_name_is_allowed in
+ * include/net/ip.h).
+ */
+const SYSCTL_RESERVED_NAMES: readonly string[] = ['all', 'default'];
+
+/**
  * Name prefixes that other software creates or configures by default. A shim
  * named like these may be renamed, reconfigured or deleted by that software,
  * or be mistaken for one of its interfaces.
@@ -44,7 +52,8 @@ const CLAIMED_PREFIXES: readonly { prefix: string; owner: string }[] = [
  * Checks a name against the kernel's rules (dev_valid_name in
  * net/core/dev.c): 1 to 15 bytes, not '.' or '..', and no '/', ':' or white
  * space. The kernel's isspace() also matches byte 0xA0, which occurs inside
- * the UTF-8 encoding of many non-ASCII characters.
+ * the UTF-8 encoding of many non-ASCII characters. The names 'all' and
+ * 'default' are rejected too, because of their sysctl directories.
  */
 export function checkInterfaceName(
   collector: IssueCollector,
@@ -73,6 +82,9 @@ function nameProblem(name: string): string | undefined {
   }
   if (name === '.' || name === '..') {
     return "the kernel reserves '.' and '..'";
+  }
+  if (SYSCTL_RESERVED_NAMES.includes(name)) {
+    return "the kernel rejects 'all' and 'default', because they would clash with the /proc/sys/net/*/conf/all and default directories";
   }
   for (const character of name) {
     const problem = characterProblem(character);

@@ -10,7 +10,7 @@ import {
 import { toPrefix } from './ip';
 import { IssueCollector, quote } from './issues';
 import { DEFAULT_MODE, DEFAULT_PROMISC, MACVLAN_MODES, isOneOf } from './keys';
-import type { ShimConfig } from './types';
+import type { MacvlanMode, ShimConfig } from './types';
 import {
   readShimAddresses,
   readShimRoutes,
@@ -28,11 +28,37 @@ import { checkInterfaceName, checkNamePattern } from './validate-name';
 /** The kernel disables IPv6 on links with an MTU below this (RFC 8200). */
 const IPV6_MIN_MTU = 1280;
 
+type NonBridgeMode = Exclude<MacvlanMode, 'bridge'>;
+
+/**
+ * The problem with each mode other than bridge, as drivers/net/macvlan.c
+ * implements the modes. The kernel passes frames directly between two
+ * macvlans on one parent only when both are in bridge mode, Docker's default.
+ */
+const MODE_PROBLEMS: Readonly<Record<NonBridgeMode, string>> = {
+  private:
+    'keeps the shim from exchanging frames with the other macvlans on its parent, even through a switch in hairpin mode, so the host cannot reach the containers',
+  vepa:
+    'sends frames for the containers on the same parent out to the switch, so the host reaches them only if the switch port sends frames back where they came from (hairpin mode)',
+  passthru:
+    "gives the whole parent to the shim, so the kernel rejects the shim while the parent has other macvlans such as Docker's containers, and rejects new containers while the shim exists",
+};
+
+/** A valid `mac` value with the address in lower case. */
+export interface MacItem {
+  item: CheckedString;
+  mac: string;
+}
+
 /** One shim after its checks, kept for the checks across shims. */
 export interface ShimDraft {
   /** The `name` value, when it is a valid interface name. */
   name?: CheckedString;
+  /** The `parent` value, when it is a valid interface name. */
+  parent?: CheckedString;
   addresses: BlockItem[];
+  routes: BlockItem[];
+  mac?: MacItem;
   /** Present when the shim's required keys are valid. */
   config?: ShimConfig;
 }
@@ -51,6 +77,7 @@ export function readShim(
   }
   const addresses = readShimAddresses(collector, listField(shim, 'addresses'));
   const routes = readShimRoutes(collector, listField(shim, 'routes'));
+  checkMode(collector, shim);
   checkSomethingRouted(collector, shim);
   checkIpv6Mtu(collector, shim, [...addresses, ...routes]);
 
@@ -62,12 +89,16 @@ export function readShim(
   }
   const macItem = stringField(shim, 'mac');
   const mac = macItem && readMac(collector, macItem);
+  const draft: ShimDraft = { name, parent, addresses, routes };
+  if (macItem !== undefined && mac !== undefined) {
+    draft.mac = { item: macItem, mac };
+  }
   if (name === undefined || parent === undefined) {
-    return { name, addresses };
+    return draft;
   }
   const parts = { addresses, routes, mac, docker };
-  const config = buildShimConfig(shim, name, parent, parts);
-  return { name, addresses, config };
+  draft.config = buildShimConfig(shim, name, parent, parts);
+  return draft;
 }
 
 function readInterfaceName(
@@ -93,6 +124,23 @@ function checkParentIsNotSelf(
     parent,
     `${parent.path} ${quote(parent.value)} is the shim's own name; the parent is the existing interface of the Docker network, such as 'eth0'`,
     parent.value,
+  );
+}
+
+/** Warns about a mode in which the host cannot reach the containers. */
+function checkMode(collector: IssueCollector, shim: CheckedMapping): void {
+  const mode = stringField(shim, 'mode');
+  if (mode === undefined || !isOneOf(MACVLAN_MODES, mode.value)) {
+    return;
+  }
+  if (mode.value === 'bridge') {
+    return;
+  }
+  collector.warn(
+    'invalid-value',
+    mode,
+    `${mode.path} ${quote(mode.value)} ${MODE_PROBLEMS[mode.value]}; use 'bridge'`,
+    mode.value,
   );
 }
 

@@ -1,6 +1,7 @@
 import t from 'tap';
 
-import { issueKeys, parseShim } from './fixtures/helpers';
+import { parseConfig } from '../../../src/config';
+import { issueKeys, parseObject, parseShim, shim } from './fixtures/helpers';
 
 const ADDRESS = 'shims[0].addresses[0]';
 const ROUTE = 'shims[0].routes[0]';
@@ -127,6 +128,59 @@ t.test('repeated entries in one list', async (t) => {
     issueKeys(parseShim({ routes: ['10.1.0.0/16', '10.1.0.0/16'] })),
     ['error duplicate-entry shims[0].routes[1]'],
   );
+});
+
+t.test('route on two shims', async (t) => {
+  const text = [
+    'shims:',
+    '  - name: mvshim0',
+    '    parent: kvmbr0',
+    '    routes: [10.1.0.0/16, 10.2.0.0/16]',
+    '  - name: mvshim1',
+    '    parent: kvmbr1',
+    '    routes: [10.3.0.0/16, 10.2.0.0/16]',
+    '',
+  ].join('\n');
+  const result = parseConfig(text, 'routes.yaml');
+  t.same(issueKeys(result), ['error duplicate-entry shims[1].routes[1]']);
+  t.equal(result.issues[0].line, 7);
+  // Naming the first shim is part of the contract, not just wording.
+  t.match(result.issues[0].message, /shim 'mvshim0'/);
+  t.equal(result.config, undefined);
+});
+
+t.test('shared route compared canonically', async (t) => {
+  const cases: [string, string][] = [
+    ['fd00:124::/64', 'FD00:124:0::/64'],
+    ['192.168.124.160/27', '192.168.124.160/27'],
+    ['::ffff:10.0.0.0/104', '::ffff:a00:0/104'],
+  ];
+  for (const [first, second] of cases) {
+    const result = parseObject({
+      shims: [
+        shim({ name: 'mvshim0', addresses: [], routes: [first] }),
+        shim({ name: 'mvshim1', addresses: [], routes: [second] }),
+      ],
+    });
+    t.same(issueKeys(result), ['error duplicate-entry shims[1].routes[0]'], `${first} and ${second}`);
+  }
+});
+
+t.test('different route destinations pass', async (t) => {
+  const cases: [string, string][] = [
+    ['10.1.0.0/16', '10.1.0.0/24'],
+    ['10.1.0.0/16', '10.2.0.0/16'],
+    ['fd00:124::/64', 'fd00:125::/64'],
+  ];
+  for (const [first, second] of cases) {
+    const result = parseObject({
+      shims: [
+        shim({ name: 'mvshim0', addresses: [], routes: [first] }),
+        shim({ name: 'mvshim1', addresses: [], routes: [second] }),
+      ],
+    });
+    t.same(issueKeys(result), [], `${first} and ${second}`);
+  }
 });
 
 t.test('shim routing nothing warns', async (t) => {

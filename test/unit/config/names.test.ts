@@ -44,6 +44,19 @@ t.test('interface names the kernel rejects', async (t) => {
   }
 });
 
+t.test('names all and default rejected', async (t) => {
+  // The kernel reserves them for /proc/sys/net/*/conf/all and default.
+  for (const name of ['all', 'default']) {
+    const result = parseShim({ name });
+    t.same(issueKeys(result), ['error invalid-name shims[0].name'], name);
+    t.equal(result.config, undefined, `${name} gives no config`);
+    t.same(issueKeys(parseShim({ parent: name })), ['error invalid-name shims[0].parent'], `parent ${name}`);
+  }
+  for (const name of ['All', 'DEFAULT', 'all0', 'defaults', 'all-shims', 'mvdefault']) {
+    t.same(issueKeys(parseShim({ name })), [], name);
+  }
+});
+
 t.test('parent names follow the same rules', async (t) => {
   t.same(issueKeys(parseShim({ parent: 'a:b' })), ['error invalid-name shims[0].parent']);
   t.same(issueKeys(parseShim({ parent: 'p'.repeat(16) })), ['error invalid-name shims[0].parent']);

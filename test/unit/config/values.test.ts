@@ -91,7 +91,88 @@ t.test('mode values', async (t) => {
   for (const mode of ['bridge', 'private', 'vepa', 'passthru']) {
     t.equal(parseShim({ mode }).config?.shims[0].mode, mode);
   }
+  t.same(issueKeys(parseShim({ mode: 'bridge' })), [], 'bridge');
   for (const mode of ['Bridge', 'source', 'l2', '']) {
     t.same(issueKeys(parseShim({ mode })), ['error invalid-value shims[0].mode'], JSON.stringify(mode));
   }
+});
+
+t.test('modes other than bridge warn', async (t) => {
+  for (const mode of ['private', 'vepa', 'passthru']) {
+    const result = parseShim({ mode });
+    t.same(issueKeys(result), ['warning invalid-value shims[0].mode'], mode);
+    t.equal(result.issues[0]?.value, mode, `${mode} is the issue value`);
+    t.ok(result.config, `${mode} still gives a config`);
+  }
+  t.same(issueKeys(parseShim({ mode: undefined })), [], 'absent mode means bridge');
+});
+
+t.test('same MAC on one parent', async (t) => {
+  const text = [
+    'shims:',
+    '  - name: mvshim0',
+    '    parent: kvmbr0',
+    '    routes: [10.1.0.0/16]',
+    '    mac: 02:11:22:33:44:55',
+    '  - name: mvshim1',
+    '    parent: kvmbr0',
+    '    routes: [10.2.0.0/16]',
+    '    mac: 02:11:22:33:44:55',
+    '',
+  ].join('\n');
+  const result = parseConfig(text, 'mac.yaml');
+  t.same(issueKeys(result), ['error duplicate-entry shims[1].mac']);
+  t.same([result.issues[0].line, result.issues[0].column], [9, 10]);
+  // Naming the first shim's line is part of the contract, not just wording.
+  t.match(result.issues[0].message, /line 5\b/);
+  t.equal(result.config, undefined);
+});
+
+t.test('same MAC compared without case', async (t) => {
+  const result = parseObject({
+    shims: [
+      shim({ name: 'mvshim0', mac: '02:AB:CD:EF:00:01' }),
+      shim({ name: 'mvshim1', addresses: ['192.168.125.190/27'], mac: '02:ab:cd:ef:00:01' }),
+    ],
+  });
+  t.same(issueKeys(result), ['error duplicate-entry shims[1].mac']);
+});
+
+t.test('same MAC on other parent warns', async (t) => {
+  const result = parseObject({
+    shims: [
+      shim({ name: 'mvshim0', mac: '02:11:22:33:44:55' }),
+      shim({ name: 'mvshim1', parent: 'kvmbr1', addresses: ['192.168.125.190/27'], mac: '02:11:22:33:44:55' }),
+    ],
+  });
+  t.same(issueKeys(result), ['warning duplicate-entry shims[1].mac']);
+  t.ok(result.config, 'the kernel accepts it, so there is a config');
+});
+
+t.test('same MAC reported once per shim', async (t) => {
+  // The third shim shares a parent with the first, so it gets the error,
+  // not a warning about the second.
+  const result = parseObject({
+    shims: [
+      shim({ name: 'mvshim0', mac: '02:11:22:33:44:55' }),
+      shim({ name: 'mvshim1', parent: 'kvmbr1', addresses: ['192.168.125.190/27'], mac: '02:11:22:33:44:55' }),
+      shim({ name: 'mvshim2', addresses: ['192.168.126.190/27'], mac: '02:11:22:33:44:55' }),
+    ],
+  });
+  t.same(issueKeys(result), [
+    'warning duplicate-entry shims[1].mac',
+    'error duplicate-entry shims[2].mac',
+  ]);
+});
+
+t.test('distinct or absent MACs pass', async (t) => {
+  const result = parseObject({
+    shims: [
+      shim({ name: 'mvshim0', mac: '02:11:22:33:44:55' }),
+      shim({ name: 'mvshim1', addresses: ['192.168.125.190/27'], mac: '02:11:22:33:44:56' }),
+      shim({ name: 'mvshim2', addresses: ['192.168.126.190/27'] }),
+      shim({ name: 'mvshim3', addresses: ['192.168.127.190/27'] }),
+    ],
+  });
+  t.same(issueKeys(result), []);
 });

@@ -54,20 +54,23 @@ t.test('more than one document', async (t) => {
 });
 
 t.test('aliases are followed', async (t) => {
+  // Two shims may not share a route, so the list alias is a Docker one.
   const text = [
     'shims:',
     '  - name: mvshim0',
     '    parent: &parent kvmbr0',
-    '    routes: &routes [10.1.0.0/16]',
+    '    routes: [10.1.0.0/16]',
+    '    docker: {subnet: 10.0.0.0/8, containers: &containers [10.1.0.5]}',
     '  - name: mvshim1',
     '    parent: *parent',
-    '    routes: *routes',
+    '    routes: [10.1.0.5/32]',
+    '    docker: {subnet: 10.0.0.0/8, containers: *containers}',
     '',
   ].join('\n');
   const result = parseConfig(text, 'alias.yaml');
   t.same(result.issues, []);
   t.equal(result.config?.shims[1].parent, 'kvmbr0');
-  t.equal(result.config?.shims[1].routes[0].text, '10.1.0.0/16');
+  t.same(result.config?.shims[1].docker?.containers, ['10.1.0.5']);
 });
 
 t.test('alias to a missing anchor', async (t) => {
