@@ -72,7 +72,7 @@ function startDaemon(configPath) {
       record = { msg: line };
     }
     const fields = [record.shim && `shim=${record.shim}`, record.status && `status="${record.status}"`].filter(Boolean);
-    process.stdout.write(`   daemon: ${record.msg} ${fields.join(' ')}\n`);
+    process.stdout.write(`   daemon: ${[record.msg, ...fields].join(' ')}\n`);
     for (const waiter of [...waiters]) {
       if (waiter.pattern.test(record.msg)) {
         waiters.splice(waiters.indexOf(waiter), 1);

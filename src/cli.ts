@@ -21,6 +21,7 @@ Options:
   -c, --config PATH   config file (default ${DEFAULT_CONFIG})
       --json          status: print JSON instead of a table
       --strict        check: treat warnings as errors
+      --file-only     check: validate the file alone, without reading the kernel
   -h, --help          print this help and exit
   -V, --version       print the version and exit
 
@@ -37,6 +38,7 @@ interface Invocation {
   configPath: string;
   json: boolean;
   strict: boolean;
+  fileOnly: boolean;
 }
 
 /** Parses argv (without node and script); throws UsageError with a hint. */
@@ -51,18 +53,45 @@ export function parseInvocation(argv: string[]): Invocation {
         config: { type: 'string', short: 'c' },
         json: { type: 'boolean' },
         strict: { type: 'boolean' },
+        'file-only': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}; see 'macvlan-shim --help'`);
+    throw new UsageError(`${parseErrorText(error as NodeJS.ErrnoException)}; see 'macvlan-shim --help'`);
   }
   const { values, positionals } = parsed;
-  const base = { configPath: values.config ?? DEFAULT_CONFIG, json: values.json === true, strict: values.strict === true };
+  const base = {
+    configPath: values.config ?? DEFAULT_CONFIG,
+    json: values.json === true,
+    strict: values.strict === true,
+    fileOnly: values['file-only'] === true,
+  };
   if (values.help) return { command: 'help', ...base };
   if (values.version) return { command: 'version', ...base };
-  return { command: commandOf(positionals), ...base };
+  const command = commandOf(positionals);
+  for (const option of ['json', 'strict', 'file-only'] as const) {
+    if (values[option] && !OPTIONS_OF[command].includes(option)) {
+      throw new UsageError(`option '--${option}' does not apply to '${command}'; see 'macvlan-shim --help'`);
+    }
+  }
+  return { command, ...base };
+}
+
+/** The command-specific options each command accepts. */
+const OPTIONS_OF: Record<Command, string[]> = {
+  run: [],
+  check: ['strict', 'file-only'],
+  status: ['json'],
+  down: [],
+};
+
+/** Shortens node:util's parse errors, which explain positionals at length. */
+function parseErrorText(error: NodeJS.ErrnoException): string {
+  const option = /'(-[^']*)'/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option '${option}'`;
+  return error.message.replace(/\.$/, '');
 }
 
 function commandOf(positionals: string[]): Command {
@@ -98,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
     case 'run':
       return runDaemon({ configPath: invocation.configPath });
     case 'check':
-      return runCheck({ configPath: invocation.configPath, strict: invocation.strict });
+      return runCheck({ configPath: invocation.configPath, strict: invocation.strict, fileOnly: invocation.fileOnly });
     case 'status':
       return runStatus({ configPath: invocation.configPath, json: invocation.json });
     case 'down':

@@ -51,6 +51,7 @@ class Daemon {
   private reloading: Promise<void> = Promise.resolve();
   private exit!: (code: number) => void;
   private stopped = false;
+  private reloadRejected = false;
 
   constructor(
     private readonly options: DaemonOptions,
@@ -64,7 +65,7 @@ class Daemon {
       client: this.client,
       log,
       onFatal: (error) => this.fatal(error),
-      onStatusChange: (statuses) => notifier.status(statusLine(statuses)),
+      onStatusChange: () => notifier.status(this.statusText()),
     });
   }
 
@@ -81,7 +82,7 @@ class Daemon {
 
     await this.apply(config);
     if (this.stopped) return exited;
-    const line = statusLine(this.reconciler.statusList());
+    const line = this.statusText();
     this.notifier.ready(line);
     this.log.info({ config: this.options.configPath, status: line }, 'ready');
     this.startWatchdog();
@@ -111,12 +112,23 @@ class Daemon {
     const loaded = await loadConfigFile(this.options.configPath);
     logIssues(this.log, loaded.issues);
     if (loaded.config) {
+      this.reloadRejected = false;
       await this.apply(loaded.config);
       this.log.info('reload applied');
     } else {
+      this.reloadRejected = true;
       this.log.error({ config: this.options.configPath }, 'reload rejected: the new config is invalid; keeping the previous config');
     }
-    this.notifier.ready(statusLine(this.reconciler.statusList()));
+    this.notifier.ready(this.statusText());
+  }
+
+  /**
+   * The STATUS= line. After a rejected reload it says so until a reload
+   * succeeds, because the file on disk would now stop a restart.
+   */
+  private statusText(): string {
+    const line = statusLine(this.reconciler.statusList());
+    return this.reloadRejected ? `${line}; last reload rejected: config file invalid` : line;
   }
 
   private scheduleResync(): void {

@@ -21,6 +21,7 @@ export async function runDown(options: DownOptions): Promise<number> {
   const client = new NetlinkClient({ timeoutMs: 5000, onSocketError: () => undefined });
   try {
     const kernel = new SnapshotIndex(await client.snapshot());
+    const promiscOff = new Set<number>();
     const removals = planRemovals(loaded.config.shims.map((shim) => shim.name), kernel);
     for (const removal of removals) {
       if (removal.skipped) process.stdout.write(`${removal.shim}: left in place: ${removal.skipped}\n`);
@@ -28,7 +29,8 @@ export async function runDown(options: DownOptions): Promise<number> {
         await client.deleteLink(removal.link.index, removal.shim);
         process.stdout.write(`${removal.shim}: deleted\n`);
       }
-      if (removal.promiscOff) {
+      if (removal.promiscOff && !promiscOff.has(removal.promiscOff.index)) {
+        promiscOff.add(removal.promiscOff.index);
         await client.setPromisc(removal.promiscOff.index, removal.promiscOff.name, false);
         process.stdout.write(`${removal.promiscOff.name}: promiscuous mode off\n`);
       }

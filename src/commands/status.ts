@@ -55,7 +55,8 @@ export function reportShim(desired: DesiredShim, kernel: SnapshotIndex): ShimRep
   const parent = link?.parentIndex === undefined ? undefined : kernel.linkAt(link.parentIndex);
   return {
     shim: desired.name,
-    state: plan.state,
+    // Without a running daemon nothing is converging: the shim just differs.
+    state: plan.state === 'converging' ? 'differs' : plan.state,
     matches: plan.state === 'ready',
     reason: plan.reason,
     desired: {
@@ -70,15 +71,21 @@ export function reportShim(desired: DesiredShim, kernel: SnapshotIndex): ShimRep
       exists: link !== undefined,
       owned: link ? isOwned(link) : undefined,
       parent: parent?.name,
-      mode: link?.macvlanMode ?? link?.kind,
+      mode: link?.kind === 'macvlan' ? link.macvlanMode : link && `${link.kind ?? 'non-macvlan'} device`,
       mac: link?.mac,
       mtu: link?.mtu,
       up: link?.up,
       addresses: link ? kernel.addresses(link.index).filter((item) => !item.address.startsWith('fe80:')).map((item) => `${item.address}/${item.prefixLength}`) : [],
       routes: link ? kernel.routes(link.index).map((item) => `${item.destination}/${item.prefixLength}`) : [],
     },
-    differences: plan.actions.map(describeAction),
+    differences: differences(plan.actions),
   };
+}
+
+/** Describes the plan; a missing shim is one line, not every step of creating it. */
+function differences(actions: Action[]): string[] {
+  const create = actions.find((action) => action.kind === 'create');
+  return create ? [describeAction(create)] : actions.map(describeAction);
 }
 
 function describeAction(action: Action): string {

@@ -9,13 +9,15 @@ export type Logger = pino.Logger;
 
 const WARN_LEVEL = 40;
 const REPEAT_WINDOW_MS = 60_000;
+/** Identical warnings or errors that pass in one window before the rest are counted. */
+const REPEAT_BURST = 3;
 
 /**
  * Creates the root logger. Modules get child loggers bound to `{ shim,
  * parent }` so every line about an interface names it.
  */
 export function createLogger(level: LogLevel, format: LogFormat = detectFormat()): Logger {
-  const repeats = new RepeatFilter(REPEAT_WINDOW_MS);
+  const repeats = new RepeatFilter(REPEAT_WINDOW_MS, REPEAT_BURST);
   return pino(
     {
       level,

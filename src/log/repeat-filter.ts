@@ -1,13 +1,14 @@
 /**
- * Suppresses a warning or error identical to one logged less than
- * `windowMs` ago, and counts it. The next identical line after the window
- * carries the number of copies that were suppressed.
+ * Rate-limits identical warnings and errors: within `windowMs` of the first
+ * one, the first `burst` copies pass and the rest are dropped and counted.
+ * The next copy after the window carries the number that were dropped.
  */
 export class RepeatFilter {
-  private readonly seen = new Map<string, { at: number; suppressed: number }>();
+  private readonly seen = new Map<string, { at: number; passed: number; suppressed: number }>();
 
   constructor(
     private readonly windowMs: number,
+    private readonly burst = 1,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -16,11 +17,15 @@ export class RepeatFilter {
     const now = this.now();
     const entry = this.seen.get(key);
     if (entry && now - entry.at < this.windowMs) {
+      if (entry.passed < this.burst) {
+        entry.passed += 1;
+        return 0;
+      }
       entry.suppressed += 1;
       return undefined;
     }
     const suppressed = entry?.suppressed ?? 0;
-    this.seen.set(key, { at: now, suppressed: 0 });
+    this.seen.set(key, { at: now, passed: 1, suppressed: 0 });
     this.forgetOld(now);
     return suppressed;
   }

@@ -22,6 +22,18 @@ const IFLA_LINK = 5;
 const IFLA_MASTER = 10;
 const IFLA_LINKINFO = 18;
 const IFLA_IFALIAS = 20;
+const IFLA_AF_SPEC = 26;
+const IFLA_PROP_LIST = 52;
+const IFLA_ALT_IFNAME = 53;
+const IFLA_INET_CONF = 1;
+const IFLA_INET6_CONF = 2;
+/** IPV4_DEVCONF_* ids; IFLA_INET_CONF holds id N at position N - 1. */
+const IPV4_DEVCONF_PROMOTE_SECONDARIES = 20;
+const IPV4_DEVCONF_ARP_NOTIFY = 22;
+/** DEVCONF_* positions in IFLA_INET6_CONF. */
+const DEVCONF_ACCEPT_RA = 3;
+const DEVCONF_AUTOCONF = 5;
+const DEVCONF_NDISC_NOTIFY = 29;
 const IFLA_INFO_KIND = 1;
 const IFLA_INFO_DATA = 2;
 const IFLA_MACVLAN_MODE = 1;
@@ -86,7 +98,45 @@ export function decodeLink(payload: Buffer): LinkState | undefined {
     lowerUp: (flags & IFF_LOWER_UP) !== 0,
     alias: readString(attributes.get(IFLA_IFALIAS)) || undefined,
     masterIndex: readU32(attributes.get(IFLA_MASTER)) || undefined,
+    altNames: altNames(attributes.get(IFLA_PROP_LIST)),
+    conf: deviceConf(attributes.get(IFLA_AF_SPEC)),
   };
+}
+
+function altNames(propList: Buffer | undefined): string[] | undefined {
+  if (!propList) return undefined;
+  const names: string[] = [];
+  let position = 0;
+  // IFLA_PROP_LIST repeats IFLA_ALT_IFNAME, so walk it rather than map it.
+  while (position + 4 <= propList.length) {
+    const length = propList.readUInt16LE(position);
+    if (length < 4 || position + length > propList.length) break;
+    if ((propList.readUInt16LE(position + 2) & 0x3fff) === IFLA_ALT_IFNAME) {
+      names.push(readString(propList.subarray(position + 4, position + length)) ?? '');
+    }
+    position += (length + 3) & ~3;
+  }
+  return names.length > 0 ? names : undefined;
+}
+
+function deviceConf(afSpec: Buffer | undefined): LinkState['conf'] {
+  if (!afSpec) return undefined;
+  const families = parseAttributes(afSpec);
+  const ipv4 = parseAttributes(families.get(AF_INET) ?? Buffer.alloc(0)).get(IFLA_INET_CONF);
+  const ipv6 = parseAttributes(families.get(AF_INET6) ?? Buffer.alloc(0)).get(IFLA_INET6_CONF);
+  const v4 = (id: number) => readS32(ipv4, (id - 1) * 4);
+  const v6 = (position: number) => readS32(ipv6, position * 4);
+  return {
+    arpNotify: v4(IPV4_DEVCONF_ARP_NOTIFY),
+    promoteSecondaries: v4(IPV4_DEVCONF_PROMOTE_SECONDARIES),
+    acceptRa: v6(DEVCONF_ACCEPT_RA),
+    autoconf: v6(DEVCONF_AUTOCONF),
+    ndiscNotify: v6(DEVCONF_NDISC_NOTIFY),
+  };
+}
+
+function readS32(bytes: Buffer | undefined, offset: number): number | undefined {
+  return bytes && offset + 4 <= bytes.length ? bytes.readInt32LE(offset) : undefined;
 }
 
 function macvlanMode(data: Buffer | undefined): LinkState['macvlanMode'] {

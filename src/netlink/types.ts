@@ -22,6 +22,22 @@ export interface LinkState {
   alias?: string;
   /** IFLA_MASTER: the bridge or bond this device is enslaved to. */
   masterIndex?: number;
+  /** Alternative names (`ip link property add dev NAME altname ALT`). */
+  altNames?: string[];
+  /** The per-device sysctls the daemon sets, read from IFLA_AF_SPEC. */
+  conf?: DeviceConf;
+}
+
+/**
+ * Per-device IPv4 and IPv6 settings. A family's fields are absent when the
+ * device has no such configuration, as for IPv6 while its MTU is below 1280.
+ */
+export interface DeviceConf {
+  arpNotify?: number;
+  promoteSecondaries?: number;
+  acceptRa?: number;
+  autoconf?: number;
+  ndiscNotify?: number;
 }
 
 /** One address on an interface (RTM_NEWADDR). */

@@ -8,6 +8,7 @@ import { applyActions } from './apply';
 import { backoffDelay, RETRY_BACKOFF } from './backoff';
 import { DesiredShim, shimFingerprint } from './desired';
 import { KernelView } from './observe';
+import { isOwned, setParentPromisc } from './ownership';
 import { planShim } from './plan';
 import { planRemovals } from './remove';
 import { reportApplied } from './report';
@@ -17,13 +18,21 @@ import type { ShimStatus } from './status';
 import { formatSeconds, WakeTimers } from './timers';
 import { Watchlist } from './watchlist';
 
-/** The state a plan leaves a shim in once `applied` (its unheld actions) succeeded. */
+/** Returns the state a plan leaves a shim in once `applied`, its unheld actions, succeeded. */
 function outcome(plan: ShimPlan, applied: Action[]): Pick<ShimStatus, 'state' | 'reason'> {
   if (applied.length < plan.actions.length) {
     return { state: 'failed', reason: 'restores on hold while something else keeps undoing them' };
   }
   return { state: plan.state === 'converging' ? 'ready' : plan.state, reason: plan.reason };
 }
+
+/** Hints for the retry warning: the usual meaning of an errno for a shim. */
+const ERRNO_HINTS: Record<string, string> = {
+  EADDRINUSE: 'another interface on the same parent already uses this MAC; give the shim a different mac:',
+  EINVAL: 'the kernel rejected a setting, such as passthru mode on a parent that already has macvlans',
+  ENETDOWN: 'the shim went down while the daemon was changing it',
+  ETIMEDOUT: 'no reply from the kernel in time',
+};
 
 /** Retry name for the kernel dump itself; no shim can be named this (it has spaces). */
 const DUMP = 'kernel dump';
@@ -38,10 +47,11 @@ export interface ReconcilerOptions {
 }
 
 /**
- * The reconcile loop. Every pass dumps links, addresses and routes, plans
- * each shim against that dump and applies the plan. Passes never overlap:
- * events that arrive during a pass set a flag, and one more pass follows, so
- * a burst of events costs at most two passes.
+ * The reconcile loop. Every pass plans each shim against the kernel view
+ * (kept current from events, refreshed by dumps where events cannot keep
+ * it current) and applies the plan. Passes never overlap: events that
+ * arrive during a pass set a flag, and one more pass follows, so a burst of
+ * events costs at most two passes.
  */
 export class Reconciler {
   private desired: DesiredShim[] = [];
@@ -57,6 +67,7 @@ export class Reconciler {
   private readonly restores = new RestoreGuard(this.timers);
   private readonly watchlist = new Watchlist();
   private readonly view = new KernelView();
+  private readonly promiscSetOn = new Set<number>();
   private pending = false;
   private scheduled = false;
   private running: Promise<void> | undefined;
@@ -162,13 +173,41 @@ export class Reconciler {
       this.options.log.warn({ err: error }, `reading links, addresses and routes failed; retrying in ${formatSeconds(delay)}`);
       return;
     }
+    this.collectOrphans(kernel);
     this.watchlist.update(this.desired, this.toRemove, kernel);
+    this.rememberPromisc(kernel);
     await this.removeDropped(kernel);
     // Shims are independent, and their requests share one socket that the
     // kernel serves in order, so they are applied side by side.
     await Promise.all(this.desired.map((shim) => this.reconcileShim(shim, kernel)));
     if (JSON.stringify(this.statusList()) !== before) {
       this.options.onStatusChange(this.statusList());
+    }
+  }
+
+  /**
+   * Queues for removal every macvlan marked as ours whose name the config no
+   * longer lists: shims dropped from the config while the daemon was down,
+   * and shims renamed by hand. The mark on the link is the only record, so
+   * nothing on disk can go stale.
+   */
+  private collectOrphans(kernel: SnapshotIndex): void {
+    const wanted = new Set([...this.desired.map((shim) => shim.name), ...this.toRemove]);
+    for (const link of kernel.snapshot.links) {
+      if (link.kind === 'macvlan' && isOwned(link) && !wanted.has(link.name)) {
+        this.toRemove.push(link.name);
+      }
+    }
+  }
+
+  /** Notes the parents whose promiscuous mode one of our shims records setting. */
+  private rememberPromisc(kernel: SnapshotIndex): void {
+    for (const link of kernel.snapshot.links) {
+      if (link.parentIndex !== undefined && setParentPromisc(link)) this.promiscSetOn.add(link.parentIndex);
+    }
+    for (const index of this.promiscSetOn) {
+      const parent = kernel.linkAt(index);
+      if (!parent || !parent.promisc) this.promiscSetOn.delete(index);
     }
   }
 
@@ -198,7 +237,7 @@ export class Reconciler {
       try {
         if (removal.link) {
           await this.options.client.deleteLink(removal.link.index, removal.shim);
-          log.info('deleted shim removed from the config');
+          log.info('deleted shim that the config no longer lists');
         }
         if (removal.promiscOff) {
           await this.options.client.setPromisc(removal.promiscOff.index, removal.promiscOff.name, false);
@@ -222,7 +261,7 @@ export class Reconciler {
     // delay holds.
     if (this.timers.has(`retry ${desired.name}`)) return;
     const log = this.options.log.child({ shim: desired.name, parent: desired.parent });
-    const plan = planShim(desired, kernel);
+    const plan = planShim(desired, kernel, { promiscSetOn: this.promiscSetOn });
     this.warnWireless(log, desired, kernel);
     const previous = this.statuses.get(desired.name);
     const restoring = previous?.state === 'ready' && !this.reconfigured.has(desired.name);
@@ -277,8 +316,10 @@ export class Reconciler {
     }
     const attempt = (this.attempts.get(name) ?? 0) + 1;
     const delay = this.scheduleRetry(name, attempt);
-    log.warn({ err: error, errno, attempt }, `${(error as Error).message}; retrying in ${formatSeconds(delay)}`);
-    return { state: 'failed', reason: (error as Error).message };
+    const hint = ERRNO_HINTS[errno];
+    const message = `${(error as Error).message}${hint ? ` (${hint})` : ''}`;
+    log.warn({ errno, attempt }, `${message}; retrying in ${formatSeconds(delay)}`);
+    return { state: 'failed', reason: message };
   }
 
   private scheduleRetry(name: string, attempt: number): number {

@@ -6,7 +6,7 @@ import { RTPROT_MACVLAN_SHIM } from '../netlink/client';
 const RTPROT_KERNEL = 2;
 import type { Action, ShimPlan } from './actions';
 import type { DesiredShim } from './desired';
-import { isOwned, ownerAlias, readMark } from './ownership';
+import { isOwned, ownerAlias, readMark, setParentPromisc } from './ownership';
 import { handOverPromisc } from './remove';
 import type { SnapshotIndex } from './snapshot-index';
 
@@ -14,7 +14,18 @@ import type { SnapshotIndex } from './snapshot-index';
  * Compares one desired shim with the kernel and returns the changes that
  * make them match, in the order they must run. Pure: no I/O, no logging.
  */
-export function planShim(desired: DesiredShim, kernel: SnapshotIndex): ShimPlan {
+/** What the loop remembers between passes that the kernel does not show. */
+export interface PlanMemory {
+  /**
+   * ifindexes of parents whose promiscuous mode this daemon turned on, so a
+   * shim recreated after someone deleted the recording one records it again.
+   */
+  promiscSetOn: ReadonlySet<number>;
+}
+
+const NO_MEMORY: PlanMemory = { promiscSetOn: new Set() };
+
+export function planShim(desired: DesiredShim, kernel: SnapshotIndex, memory: PlanMemory = NO_MEMORY): ShimPlan {
   const base = { shim: desired.name, parent: desired.parent };
   const parent = kernel.link(desired.parent);
   const shim = kernel.link(desired.name);
@@ -28,10 +39,13 @@ export function planShim(desired: DesiredShim, kernel: SnapshotIndex): ShimPlan 
   }
   const blocked = parentConflict(desired, parent, kernel);
   if (blocked) {
-    return conflict(desired, blocked);
+    const cleanup = shim && isOwned(shim) ? lockoutCleanup(shim, parent, kernel) : [];
+    return { ...conflict(desired, blocked), actions: cleanup };
   }
   if (!shim) {
-    return converging(base, createActions(desired, parent));
+    const recorded = kernel.snapshot.links.some((link) => link.parentIndex === parent.index && setParentPromisc(link));
+    const remembered = parent.promisc && memory.promiscSetOn.has(parent.index) && !recorded;
+    return converging(base, createActions(desired, parent, remembered));
   }
   const mismatch = firstMismatch(desired, shim, parent, kernel);
   if (mismatch && !isOwned(shim)) {
@@ -55,9 +69,33 @@ function planWithoutParent(
     // longer has the configured name, so it no longer serves the config.
     const old = shim.parentIndex === undefined ? undefined : kernel.linkAt(shim.parentIndex);
     const why = `its parent is now named '${old?.name ?? 'unknown'}', not '${desired.parent}'`;
-    return { ...base, state: 'waiting-for-parent', reason, actions: [{ kind: 'delete', index: shim.index, reason: why }] };
+    const actions: Action[] = [{ kind: 'delete', index: shim.index, reason: why }, ...promiscCleanup(shim, kernel)];
+    return { ...base, state: 'waiting-for-parent', reason, actions };
   }
   return { ...base, state: 'waiting-for-parent', reason, actions: [] };
+}
+
+/**
+ * Takes back what the daemon put on its own shim that now cuts the host off
+ * the LAN, such as a route to the parent's whole prefix added before the
+ * parent got its address: the conflict alone would leave it in place.
+ */
+function lockoutCleanup(shim: LinkState, parent: LinkState, kernel: SnapshotIndex): Action[] {
+  const parentAddresses = kernel.addresses(parent.index);
+  const connected = kernel.routes(parent.index).filter((item) => item.protocol === RTPROT_KERNEL);
+  const actions: Action[] = [];
+  for (const item of kernel.addresses(shim.index)) {
+    if (parentAddresses.some((other) => other.family === item.family && other.address === item.address)) {
+      actions.push({ kind: 'delete-address', address: toPrefix(item.family, item.address, item.prefixLength) });
+    }
+  }
+  for (const item of kernel.routes(shim.index)) {
+    const prefix = toPrefix(item.family, item.destination, item.prefixLength);
+    if (item.protocol === RTPROT_MACVLAN_SHIM && connected.some((other) => sameDestination(other, prefix))) {
+      actions.push({ kind: 'delete-route', route: prefix });
+    }
+  }
+  return actions;
 }
 
 function conflict(desired: DesiredShim, reason: string): ShimPlan {
@@ -143,16 +181,22 @@ function replaceActions(
   if (shim.parentIndex === parent.index) {
     return [replace, ...createActions(desired, parent, mark.promiscSet)];
   }
-  const handOver = mark.promiscSet ? handOverPromisc(shim, new Set([shim.index]), kernel) : {};
-  const cleanup: Action[] = [];
+  return [replace, ...promiscCleanup(shim, kernel), ...createActions(desired, parent)];
+}
+
+/** Undoes or hands over the "parent promisc set" record of a shim being deleted. */
+function promiscCleanup(shim: LinkState, kernel: SnapshotIndex): Action[] {
+  if (!readMark(shim).promiscSet) return [];
+  const handOver = handOverPromisc(shim, new Set([shim.index]), kernel);
+  const actions: Action[] = [];
   if (handOver.promiscOff) {
-    cleanup.push({ kind: 'set-parent-promisc', parent: handOver.promiscOff.name, parentIndex: handOver.promiscOff.index, on: false });
+    actions.push({ kind: 'set-parent-promisc', parent: handOver.promiscOff.name, parentIndex: handOver.promiscOff.index, on: false });
   }
   if (handOver.markHeir) {
     const { link, alias } = handOver.markHeir;
-    cleanup.push({ kind: 'remark', index: link.index, name: link.name, alias });
+    actions.push({ kind: 'remark', index: link.index, name: link.name, alias });
   }
-  return [replace, ...cleanup, ...createActions(desired, parent)];
+  return actions;
 }
 
 /** `promiscSet` carries the "we set the parent promiscuous" mark over a replacement. */
@@ -188,13 +232,16 @@ function updateActions(
   const promisc = desired.promisc && !parent.promisc;
   const adopt = !isOwned(shim);
   const mark = readMark(shim);
-  if (adopt || (promisc && !mark.promiscSet)) {
+  const configure = adopt || settingsDrifted(shim);
+  if (configure || (promisc && !mark.promiscSet)) {
     const alias = ownerAlias({ promiscSet: promisc || mark.promiscSet, adopted: adopt || mark.adopted });
-    actions.push({ kind: 'mark', alias, adopt, configure: adopt });
+    actions.push({ kind: 'mark', alias, adopt, configure });
   }
   if (promisc) actions.push(promiscAction(parent));
-  if (desired.mtu !== undefined && shim.mtu !== desired.mtu) {
-    actions.push({ kind: 'set-mtu', mtu: desired.mtu });
+  // Without `mtu:` the shim follows its parent, as a new macvlan does.
+  const mtu = desired.mtu ?? parent.mtu;
+  if (mtu > 0 && shim.mtu !== mtu) {
+    actions.push({ kind: 'set-mtu', mtu });
   }
   const mac = expectedMac(desired, shim);
   if (mac !== undefined && shim.mac !== mac) {
@@ -204,6 +251,19 @@ function updateActions(
   actions.push(...addressActions(desired, kernel.addresses(shim.index)));
   actions.push(...routeActions(desired, kernel.routes(shim.index)));
   return sortAddsBeforeDeletes(actions);
+}
+
+/**
+ * Tells whether the shim's sysctls differ from what the daemon sets. The
+ * kernel resets the IPv6 ones to the defaults (accept_ra=1) when the MTU
+ * drops below 1280 and rises again, so they are checked on every pass.
+ */
+function settingsDrifted(shim: LinkState): boolean {
+  const conf = shim.conf;
+  if (!conf) return false;
+  const ipv4 = conf.arpNotify !== undefined && (conf.arpNotify !== 1 || conf.promoteSecondaries !== 1);
+  const ipv6 = conf.acceptRa !== undefined && (conf.acceptRa !== 0 || conf.autoconf !== 0 || conf.ndiscNotify !== 1);
+  return ipv4 || ipv6;
 }
 
 function promiscAction(parent: LinkState): Action {

@@ -34,7 +34,9 @@ function reportRepair(log: Logger, action: Action, verb: string): void {
     case 'delete':
       return log.info({ reason: action.reason }, 'deleted shim');
     case 'mark':
-      return action.adopt ? log.info('adopted existing macvlan as shim') : log.debug({ alias: action.alias }, 'updated ownership mark');
+      if (action.adopt) return log.info('adopted existing macvlan as shim');
+      if (action.configure) return log.info('re-applied the shim sysctls (arp_notify, promote_secondaries, accept_ra, autoconf, ndisc_notify) that had changed');
+      return log.debug({ alias: action.alias }, 'updated ownership mark');
     case 'set-parent-promisc':
       return log.info({ parent: action.parent }, action.on ? 'set parent promiscuous' : 'turned parent promiscuous mode off again');
     case 'remark':

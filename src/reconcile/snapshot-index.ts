@@ -9,6 +9,11 @@ export class SnapshotIndex {
 
   constructor(readonly snapshot: KernelSnapshot) {
     for (const link of snapshot.links) {
+      for (const altName of link.altNames ?? []) {
+        if (!this.byName.has(altName)) this.byName.set(altName, link);
+      }
+    }
+    for (const link of snapshot.links) {
       this.byName.set(link.name, link);
       this.byIndex.set(link.index, link);
     }

@@ -42,7 +42,7 @@ if (requireRoot(t)) {
     const topology = await createTopology(t, PREFIX);
     const containerMac = linkIn(topology.container, 'ctr0')!.address;
     const { daemon, notify } = await startDaemon(t, topology, config(containerMac));
-    const failure = new RegExp(`^set link '${SHIM}' up failed: EADDRINUSE; retrying in `);
+    const failure = new RegExp(`^set link '${SHIM}' up failed: EADDRINUSE .*uses this MAC.*; retrying in `);
     await daemon.waitForLog(failure, 1, 10_000);
     const index = linkIn(topology.host, SHIM)?.ifindex;
     await daemon.waitForLog(failure, RETRY_DELAYS.length, 10_000);

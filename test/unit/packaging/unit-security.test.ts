@@ -99,7 +99,7 @@ t.test('service type and commands', (t) => {
   const expected: [string, string[]][] = [
     ['Type', ['notify']],
     ['NotifyAccess', ['main']],
-    ['ExecStartPre', [`${cli} check ${config}`]],
+    ['ExecStartPre', [`${cli} check --file-only ${config}`]],
     ['ExecStart', [`${cli} run ${config}`]],
     ['ExecReload', ['/bin/kill -HUP $MAINPID']],
     ['KillMode', ['mixed']],
