@@ -1,19 +1,14 @@
 import { readFileSync } from 'node:fs';
-import type { MacvlanMode, Prefix, ShimConfig } from '../config/types';
+import type { Prefix, ShimConfig } from '../config/types';
 import { canonicalIpv6 } from '../netlink/ip-bytes';
 import { deriveMac } from './mac';
 
-/** One shim as the kernel should show it, ready for planning. */
-export interface DesiredShim {
-  name: string;
-  parent: string;
-  mode: MacvlanMode;
-  promisc: boolean;
-  addresses: Prefix[];
-  routes: Prefix[];
-  mtu?: number;
-  /** A MAC the config sets; enforced on an existing shim. */
-  mac?: string;
+/**
+ * One shim as the kernel should show it, ready for planning: the config's
+ * settings with addresses and routes in the kernel's text form. `mac` is
+ * only a configured MAC, which is enforced on an existing shim.
+ */
+export interface DesiredShim extends Omit<ShimConfig, 'docker'> {
   /** The MAC used when creating: the configured one, else one derived from machine-id. */
   createMac?: string;
 }
