@@ -58,8 +58,8 @@ export class Reconciler {
   private toRemove: string[] = [];
   private readonly statuses = new Map<string, ShimStatus>();
   private readonly seen = new Set<string>();
-  /** Shim and parent ifindex pairs already checked for a Wi-Fi parent; sysfs is read once per pair. */
-  private readonly wirelessChecked = new Set<string>();
+  /** The parent ifindex each shim's Wi-Fi check last ran for; sysfs is read once per parent device. */
+  private readonly wirelessChecked = new Map<string, number>();
   /** Shims whose settings changed since their last pass: additions are not restores. */
   private readonly reconfigured = new Set<string>();
   private readonly attempts = new Map<string, number>();
@@ -294,9 +294,8 @@ export class Reconciler {
    */
   private warnWireless(log: Logger, desired: DesiredShim, kernel: SnapshotIndex): void {
     const parent = kernel.link(desired.parent);
-    const key = `${desired.name} ${parent?.index}`;
-    if (!parent || this.wirelessChecked.has(key)) return;
-    this.wirelessChecked.add(key);
+    if (!parent || this.wirelessChecked.get(desired.name) === parent.index) return;
+    this.wirelessChecked.set(desired.name, parent.index);
     if (!isWireless(parent.name)) return;
     log.warn(`parent '${parent.name}' is a wireless interface; most Wi-Fi links drop frames from extra MACs, so the shim will likely not reach the containers (consider ipvlan)`);
   }
