@@ -87,6 +87,15 @@ if (requireRoot(t)) {
     t.match(linkIn(topology.host, SHIM)?.ifalias, /parent promisc set/, 'the new shim carries the record');
   });
 
+  t.test('parent named by an altname is found', async (t) => {
+    const topology = await createTopology(t, PREFIX);
+    ipIn(topology.host, ['link', 'property', 'add', 'dev', 'nic0', 'altname', 'mdrf-lan']);
+    const { notify } = await startDaemon(t, topology, config('192.168.124.160/27').replace('parent: nic0', 'parent: mdrf-lan'));
+    await notify.waitFor('READY=1');
+    t.equal(notify.lastStatus(), '1/1 shims up');
+    t.equal(linkIn(topology.host, SHIM)?.link, 'nic0', 'the shim hangs off the device with that altname');
+  });
+
   t.test('every rejected reload is logged and shown in STATUS', async (t) => {
     const topology = await createTopology(t, PREFIX);
     const good = config('192.168.124.160/27');
