@@ -27,7 +27,7 @@ const IFLA_PROP_LIST = 52;
 const IFLA_ALT_IFNAME = 53;
 const IFLA_INET_CONF = 1;
 const IFLA_INET6_CONF = 2;
-/** IPV4_DEVCONF_* ids; IFLA_INET_CONF holds id N at position N - 1. */
+/** IPV4_DEVCONF_* ids; IFLA_INET_CONF stores id N at position N - 1. */
 const IPV4_DEVCONF_PROMOTE_SECONDARIES = 20;
 const IPV4_DEVCONF_ARP_NOTIFY = 22;
 /** DEVCONF_* positions in IFLA_INET6_CONF. */
@@ -71,7 +71,7 @@ export function familyNumber(family: 4 | 6): number {
   return family === 4 ? AF_INET : AF_INET6;
 }
 
-/** The ifindex of a link message, without decoding its attributes. */
+/** Reads the ifindex of a link message without decoding its attributes. */
 export function linkIndexOf(payload: Buffer): number | undefined {
   return payload.length >= IFINFOMSG_SIZE ? payload.readInt32LE(4) : undefined;
 }
@@ -161,7 +161,7 @@ export function decodeAddress(payload: Buffer): AddressState | undefined {
   };
 }
 
-/** The ifindex of an address message, without decoding its attributes. */
+/** Reads the ifindex of an address message without decoding its attributes. */
 export function addressIndexOf(payload: Buffer): number | undefined {
   return payload.length >= IFADDRMSG_SIZE ? payload.readUInt32LE(4) : undefined;
 }
@@ -186,14 +186,8 @@ export function decodeRoute(payload: Buffer): RouteState | undefined {
   };
 }
 
-/** The output ifindex of a route message, or undefined for multipath routes. */
+/** Reads the output ifindex of a route message; undefined for multipath routes. */
 export function routeIndexOf(payload: Buffer): number | undefined {
   if (payload.length < RTMSG_SIZE) return undefined;
   return readU32(parseAttributes(payload, RTMSG_SIZE).get(RTA_OIF));
-}
-
-/** The interface name of a link message. */
-export function linkNameOf(payload: Buffer): string | undefined {
-  if (payload.length < IFINFOMSG_SIZE) return undefined;
-  return readString(parseAttributes(payload, IFINFOMSG_SIZE).get(IFLA_IFNAME));
 }

@@ -4,7 +4,7 @@ import { SnapshotIndex } from './snapshot-index';
 
 const RT_TABLE_MAIN = 254;
 
-/** Which parts of the view no longer match the kernel and need a dump. */
+/** The parts of the view that no longer match the kernel and need a dump. */
 export interface Staleness {
   links: boolean;
   addresses: boolean;

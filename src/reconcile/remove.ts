@@ -2,7 +2,7 @@ import type { LinkState } from '../netlink/types';
 import { isOwned, ownerAlias, readMark, setParentPromisc } from './ownership';
 import type { SnapshotIndex } from './snapshot-index';
 
-/** What removing one shim takes, or why it is left alone. */
+/** The steps that remove one shim, or the reason it is left alone. */
 export interface Removal {
   shim: string;
   /** The shim to delete; absent when it is gone or not ours. */
@@ -19,7 +19,7 @@ export interface Removal {
  * Plans the removal of shims by name: only links the daemon marked as its
  * own are deleted. The parent's promiscuous mode is turned off only if the
  * daemon turned it on and none of its shims remain on that parent; while
- * some remain, one of them inherits the mark that says so.
+ * some remain, one of them inherits the mark that records it.
  */
 export function planRemovals(names: string[], kernel: SnapshotIndex): Removal[] {
   const removals = names.map((name) => planRemoval(name, kernel));
