@@ -3,36 +3,20 @@ import type { NetlinkClient } from '../netlink/client';
 import { isBusy, isPermission, NetlinkError } from '../netlink/errors';
 import type { KernelEvent } from '../netlink/events';
 import { isWireless } from '../netlink/sysfs';
-import type { Action, ShimPlan } from './actions';
+import type { Action } from './actions';
 import { applyActions } from './apply';
 import { backoffDelay, RETRY_BACKOFF } from './backoff';
 import { DesiredShim, shimFingerprint } from './desired';
 import { KernelView } from './observe';
 import { isOwned, setParentPromisc } from './ownership';
 import { planShim } from './plan';
-import { planRemovals } from './remove';
-import { reportApplied } from './report';
+import { applyRemoval, planRemovals } from './remove';
+import { ERRNO_HINTS, logTransition, reportApplied } from './report';
 import { RestoreGuard } from './restore-guard';
 import { SnapshotIndex } from './snapshot-index';
-import type { ShimStatus } from './status';
+import { outcome, ShimStatus } from './status';
 import { formatSeconds, WakeTimers } from './timers';
 import { Watchlist } from './watchlist';
-
-/** Returns the state a plan leaves a shim in once `applied`, its unheld actions, succeeded. */
-function outcome(plan: ShimPlan, applied: Action[]): Pick<ShimStatus, 'state' | 'reason'> {
-  if (applied.length < plan.actions.length) {
-    return { state: 'failed', reason: 'restores on hold while something else keeps undoing them' };
-  }
-  return { state: plan.state === 'converging' ? 'ready' : plan.state, reason: plan.reason };
-}
-
-/** Hints for the retry warning: the usual meaning of an errno for a shim. */
-const ERRNO_HINTS: Record<string, string> = {
-  EADDRINUSE: 'another interface on the same parent already uses this MAC; give the shim a different mac:',
-  EINVAL: 'the kernel rejected a setting, such as passthru mode on a parent that already has macvlans',
-  ENETDOWN: 'the shim went down while the daemon was changing it',
-  ETIMEDOUT: 'no reply from the kernel in time',
-};
 
 /** Retry name for the kernel dump itself; no shim can be named this (it has spaces). */
 const DUMP = 'kernel dump';
@@ -235,19 +219,7 @@ export class Reconciler {
       }
       this.view.markStale();
       try {
-        if (removal.link) {
-          await this.options.client.deleteLink(removal.link.index, removal.shim);
-          log.info('deleted shim that the config no longer lists');
-        }
-        if (removal.promiscOff) {
-          await this.options.client.setPromisc(removal.promiscOff.index, removal.promiscOff.name, false);
-          log.info({ parent: removal.promiscOff.name }, 'turned parent promiscuous mode off again');
-        }
-        if (removal.markHeir) {
-          const { link, alias } = removal.markHeir;
-          await this.options.client.setAlias(link.index, link.name, alias);
-          log.info({ heir: link.name }, 'moved the parent-promisc mark to another shim on the same parent');
-        }
+        await applyRemoval(this.options.client, removal, log);
       } catch (error) {
         this.toRemove.push(removal.shim);
         this.handleFailure(removal.shim, log, error);
@@ -339,22 +311,5 @@ export class Reconciler {
     if (next.state === 'ready') this.seen.add(next.shim);
     if (previous?.state === next.state && previous.reason === next.reason) return;
     logTransition(log, previous, next);
-  }
-}
-
-function logTransition(log: Logger, previous: ShimStatus | undefined, next: ShimStatus): void {
-  switch (next.state) {
-    case 'waiting-for-parent':
-      return log.warn({ state: next.state }, `parent '${next.parent}' is not present; the shim will be created when it appears`);
-    case 'conflict':
-      return log.error({ state: next.state }, `${next.reason ?? 'conflict'}; leaving it alone until it changes`);
-    case 'ready':
-      if (previous?.state === 'waiting-for-parent') {
-        log.info(`parent '${next.parent}' is back`);
-      }
-      return log.info({ state: next.state, index: next.index }, 'shim ready');
-    case 'failed':
-    case 'converging':
-      return;
   }
 }

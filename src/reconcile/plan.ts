@@ -1,13 +1,12 @@
-import type { Prefix } from '../config/types';
 import type { AddressState, LinkState, RouteState } from '../netlink/types';
 import { RTPROT_MACVLAN_SHIM } from '../netlink/client';
 
-/** Routes the kernel adds for an address's prefix (`proto kernel`). */
-const RTPROT_KERNEL = 2;
 import type { Action, ShimPlan } from './actions';
 import type { DesiredShim } from './desired';
 import { isOwned, ownerAlias, readMark, setParentPromisc } from './ownership';
 import { handOverPromisc } from './remove';
+import { lockoutCleanup, parentConflict } from './guards';
+import { sameAddress, sameDestination, toPrefix } from './prefixes';
 import type { SnapshotIndex } from './snapshot-index';
 
 /**
@@ -75,75 +74,12 @@ function planWithoutParent(
   return { ...base, state: 'waiting-for-parent', reason, actions: [] };
 }
 
-/**
- * Takes back what the daemon put on its own shim that now cuts the host off
- * the LAN, such as a route to the parent's whole prefix added before the
- * parent got its address: the conflict alone would leave it in place.
- */
-function lockoutCleanup(shim: LinkState, parent: LinkState, kernel: SnapshotIndex): Action[] {
-  const parentAddresses = kernel.addresses(parent.index);
-  const connected = kernel.routes(parent.index).filter((item) => item.protocol === RTPROT_KERNEL);
-  const actions: Action[] = [];
-  for (const item of kernel.addresses(shim.index)) {
-    if (parentAddresses.some((other) => other.family === item.family && other.address === item.address)) {
-      actions.push({ kind: 'delete-address', address: toPrefix(item.family, item.address, item.prefixLength) });
-    }
-  }
-  for (const item of kernel.routes(shim.index)) {
-    const prefix = toPrefix(item.family, item.destination, item.prefixLength);
-    if (item.protocol === RTPROT_MACVLAN_SHIM && connected.some((other) => sameDestination(other, prefix))) {
-      actions.push({ kind: 'delete-route', route: prefix });
-    }
-  }
-  return actions;
-}
-
 function conflict(desired: DesiredShim, reason: string): ShimPlan {
   return { shim: desired.name, parent: desired.parent, state: 'conflict', reason, actions: [] };
 }
 
 function converging(base: { shim: string; parent: string }, actions: Action[]): ShimPlan {
   return { ...base, state: actions.length === 0 ? 'ready' : 'converging', actions };
-}
-
-/**
- * Returns why this shim must not be built on this parent: what the kernel
- * would reject, checked before asking, and settings that would cut the host
- * off the LAN. Undefined when the parent is fine.
- */
-export function parentConflict(desired: DesiredShim, parent: LinkState, kernel: SnapshotIndex): string | undefined {
-  if (parent.masterIndex !== undefined) {
-    const master = kernel.linkAt(parent.masterIndex)?.name ?? `ifindex ${parent.masterIndex}`;
-    return `parent '${parent.name}' is enslaved to '${master}', so it cannot carry a macvlan (the kernel answers EBUSY); use '${master}' as the parent`;
-  }
-  if (desired.mtu !== undefined && parent.mtu > 0 && desired.mtu > parent.mtu) {
-    return `mtu ${desired.mtu} is larger than the mtu ${parent.mtu} of parent '${parent.name}'; lower the shim's mtu or raise the parent's`;
-  }
-  if (desired.mac !== undefined && desired.mac === parent.mac) {
-    return `mac ${desired.mac} is the mac of parent '${parent.name}'; a macvlan needs its own mac`;
-  }
-  return lockoutRisk(desired, parent, kernel);
-}
-
-/**
- * Refuses the settings that take the parent's traffic away from it, the
- * classic ways to lose SSH with a macvlan recipe: the parent's own address
- * on the shim, or the parent's whole connected prefix routed via the shim.
- */
-function lockoutRisk(desired: DesiredShim, parent: LinkState, kernel: SnapshotIndex): string | undefined {
-  const taken = desired.addresses.find((address) =>
-    kernel.addresses(parent.index).some((item) => item.family === address.family && item.address === address.address),
-  );
-  if (taken) {
-    return `address ${taken.text} is already an address of parent '${parent.name}'; the host would lose it on the parent, so pick a free address in the containers' range`;
-  }
-  const connected = desired.routes.find((route) =>
-    kernel.routes(parent.index).some((item) => item.protocol === RTPROT_KERNEL && sameDestination(item, route)),
-  );
-  if (connected) {
-    return `route ${connected.text} is the whole connected prefix of parent '${parent.name}'; routing it via the shim would cut the host off the LAN, so route only the containers' range`;
-  }
-  return undefined;
 }
 
 /** Finds the first difference that a change in place cannot fix, with both values. */
@@ -322,16 +258,4 @@ function routeActions(desired: DesiredShim, present: RouteState[]): Action[] {
 function sortAddsBeforeDeletes(actions: Action[]): Action[] {
   const isDelete = (action: Action) => action.kind === 'delete-address' || action.kind === 'delete-route';
   return [...actions.filter((action) => !isDelete(action)), ...actions.filter(isDelete)];
-}
-
-function sameAddress(item: AddressState, prefix: Prefix): boolean {
-  return item.family === prefix.family && item.address === prefix.address && item.prefixLength === prefix.prefixLength;
-}
-
-function sameDestination(item: RouteState, prefix: Prefix): boolean {
-  return item.family === prefix.family && item.destination === prefix.address && item.prefixLength === prefix.prefixLength && item.gateway === undefined;
-}
-
-function toPrefix(family: 4 | 6, address: string, prefixLength: number): Prefix {
-  return { family, address, prefixLength, text: `${address}/${prefixLength}` };
 }

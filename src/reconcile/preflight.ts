@@ -1,6 +1,6 @@
 import type { DesiredShim } from './desired';
 import { isOwned } from './ownership';
-import { parentConflict } from './plan';
+import { parentConflict } from './guards';
 import type { SnapshotIndex } from './snapshot-index';
 
 /** A fact about the live system that decides whether a shim can work. */

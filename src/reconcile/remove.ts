@@ -1,3 +1,5 @@
+import type { Logger } from '../log';
+import type { NetlinkClient } from '../netlink/client';
 import type { LinkState } from '../netlink/types';
 import { isOwned, ownerAlias, readMark, setParentPromisc } from './ownership';
 import type { SnapshotIndex } from './snapshot-index';
@@ -66,4 +68,21 @@ export function handOverPromisc(
   }
   const heir = remaining[0];
   return { markHeir: { link: heir, alias: ownerAlias({ ...readMark(heir), promiscSet: true }) } };
+}
+
+/** Carries out one planned removal and logs each step. */
+export async function applyRemoval(client: NetlinkClient, removal: Removal, log: Logger): Promise<void> {
+  if (removal.link) {
+    await client.deleteLink(removal.link.index, removal.shim);
+    log.info('deleted shim that the config no longer lists');
+  }
+  if (removal.promiscOff) {
+    await client.setPromisc(removal.promiscOff.index, removal.promiscOff.name, false);
+    log.info({ parent: removal.promiscOff.name }, 'turned parent promiscuous mode off again');
+  }
+  if (removal.markHeir) {
+    const { link, alias } = removal.markHeir;
+    await client.setAlias(link.index, link.name, alias);
+    log.info({ heir: link.name }, 'moved the parent-promisc mark to another shim on the same parent');
+  }
 }

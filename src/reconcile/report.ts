@@ -1,5 +1,6 @@
 import type { Logger } from '../log';
 import type { Action } from './actions';
+import type { ShimStatus } from './status';
 
 /**
  * Logs what a pass changed on one shim. A creation is one info line; drift
@@ -56,6 +57,31 @@ function reportRepair(log: Logger, action: Action, verb: string): void {
     case 'delete-route':
       return log.info({ route: action.route.text }, 'removed route not in the config');
     case 'create':
+      return;
+  }
+}
+
+/** Hints for the retry warning: the usual meaning of an errno for a shim. */
+export const ERRNO_HINTS: Record<string, string> = {
+  EADDRINUSE: 'another interface on the same parent already uses this MAC; give the shim a different mac:',
+  EINVAL: 'the kernel rejected a setting, such as passthru mode on a parent that already has macvlans',
+  ENETDOWN: 'the shim went down while the daemon was changing it',
+  ETIMEDOUT: 'no reply from the kernel in time',
+};
+
+export function logTransition(log: Logger, previous: ShimStatus | undefined, next: ShimStatus): void {
+  switch (next.state) {
+    case 'waiting-for-parent':
+      return log.warn({ state: next.state }, `parent '${next.parent}' is not present; the shim will be created when it appears`);
+    case 'conflict':
+      return log.error({ state: next.state }, `${next.reason ?? 'conflict'}; leaving it alone until it changes`);
+    case 'ready':
+      if (previous?.state === 'waiting-for-parent') {
+        log.info(`parent '${next.parent}' is back`);
+      }
+      return log.info({ state: next.state, index: next.index }, 'shim ready');
+    case 'failed':
+    case 'converging':
       return;
   }
 }

@@ -1,4 +1,4 @@
-import type { ShimState } from './actions';
+import type { Action, ShimPlan, ShimState } from './actions';
 
 /** The state of one configured shim, as logs, STATUS= and `status` show it. */
 export interface ShimStatus {
@@ -34,4 +34,12 @@ function describe(status: ShimStatus): string {
     case 'ready':
       return `'${status.shim}' converging`;
   }
+}
+
+/** Returns the state a plan leaves a shim in once `applied`, its unheld actions, succeeded. */
+export function outcome(plan: ShimPlan, applied: Action[]): Pick<ShimStatus, 'state' | 'reason'> {
+  if (applied.length < plan.actions.length) {
+    return { state: 'failed', reason: 'restores on hold while something else keeps undoing them' };
+  }
+  return { state: plan.state === 'converging' ? 'ready' : plan.state, reason: plan.reason };
 }
