@@ -51,7 +51,7 @@ function lockoutRisk(desired: DesiredShim, parent: LinkState, kernel: SnapshotIn
 /**
  * Takes back what the daemon put on its own shim that now cuts the host off
  * the LAN, such as a route to the parent's whole prefix added before the
- * parent got its address: the conflict alone would leave it in place.
+ * parent got its address. The conflict alone would leave it in place.
  */
 export function lockoutCleanup(shim: LinkState, parent: LinkState, kernel: SnapshotIndex): Action[] {
   const parentAddresses = kernel.addresses(parent.index);

@@ -20,7 +20,7 @@ export interface Removal {
 /**
  * Plans the removal of shims by name: only links the daemon marked as its
  * own are deleted. The parent's promiscuous mode is turned off only if the
- * daemon turned it on and none of its shims remain on that parent; while
+ * daemon turned it on and none of its shims remain on that parent. While
  * some remain, one of them inherits the mark that records it.
  */
 export function planRemovals(names: string[], kernel: SnapshotIndex): Removal[] {

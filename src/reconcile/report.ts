@@ -3,7 +3,7 @@ import type { Action } from './actions';
 import type { ShimStatus } from './status';
 
 /**
- * Logs what a pass changed on one shim. A creation is one info line; drift
+ * Logs what a pass changed on one shim. A creation is one info line. Drift
  * repaired on an existing shim is one info line per repair, because each
  * shows that something else changed the kernel behind the daemon's back.
  */

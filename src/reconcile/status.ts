@@ -10,7 +10,7 @@ export interface ShimStatus {
 }
 
 /**
- * One line for systemd's STATUS=, such as `1/1 shims up` or
+ * Formats one line for systemd's STATUS=, such as `1/1 shims up` or
  * `0/1 up, waiting for parent 'kvmbr0'`.
  */
 export function statusLine(statuses: ShimStatus[]): string {
