@@ -123,8 +123,8 @@ class Daemon {
   }
 
   /**
-   * The STATUS= line. After a rejected reload it says so until a reload
-   * succeeds, because the file on disk would now stop a restart.
+   * Returns the STATUS= line. After a rejected reload it notes the rejection
+   * until a reload succeeds, because the file on disk would now stop a restart.
    */
   private statusText(): string {
     const line = statusLine(this.reconciler.statusList());
@@ -172,7 +172,7 @@ class Daemon {
   }
 
   private fatal(error: Error): void {
-    this.log.fatal({ err: error }, 'missing CAP_NET_ADMIN: the kernel refused a change with EPERM; run as root or grant CAP_NET_ADMIN');
+    this.log.fatal({ err: error }, 'missing CAP_NET_ADMIN: the kernel rejected a change with EPERM; run as root or grant CAP_NET_ADMIN');
     this.notifier.status('failed: missing CAP_NET_ADMIN');
     this.shutdown(1);
   }

@@ -3,6 +3,7 @@ import type { Action } from '../reconcile/actions';
 import { DesiredShim, desiredShims, readMachineId } from '../reconcile/desired';
 import { isOwned } from '../reconcile/ownership';
 import { planShim } from '../reconcile/plan';
+import { isConfigurable } from '../reconcile/prefixes';
 import type { SnapshotIndex } from '../reconcile/snapshot-index';
 import { readKernel } from './kernel';
 
@@ -75,7 +76,7 @@ export function reportShim(desired: DesiredShim, kernel: SnapshotIndex): ShimRep
       mac: link?.mac,
       mtu: link?.mtu,
       up: link?.up,
-      addresses: link ? kernel.addresses(link.index).filter((item) => !item.address.startsWith('fe80:')).map((item) => `${item.address}/${item.prefixLength}`) : [],
+      addresses: link ? kernel.addresses(link.index).filter(isConfigurable).map((item) => `${item.address}/${item.prefixLength}`) : [],
       routes: link ? kernel.routes(link.index).map((item) => `${item.destination}/${item.prefixLength}`) : [],
     },
     differences: differences(plan.actions),

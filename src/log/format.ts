@@ -68,7 +68,7 @@ function formatValue(value: unknown): string {
   return /[\s"=]/.test(text) ? JSON.stringify(text) : text;
 }
 
-/** The error message and its causes on one line, without the stack. */
+/** Formats the error message on one line, without the stack. */
 function errorText(err: unknown): string | undefined {
   if (!err || typeof err !== 'object') {
     return undefined;

@@ -1,11 +1,11 @@
 import { fstatSync } from 'node:fs';
 
-/** Where log lines go and therefore how they look. */
+/** The destination of log lines, which decides how they look. */
 export type LogFormat = 'journal' | 'terminal' | 'json';
 
 /**
  * Picks the format for stdout. systemd sets JOURNAL_STREAM to the device and
- * inode of the stream it connected; when those match stdout, lines go to the
+ * inode of the stream it connected. When those match stdout, lines go to the
  * journal and get a syslog priority prefix instead of JSON.
  */
 export function detectFormat(env: NodeJS.ProcessEnv = process.env, fd = 1): LogFormat {

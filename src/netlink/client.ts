@@ -1,5 +1,5 @@
 import { createNetlink, createRtNetlink, NetlinkSocket, Protocol, RtNetlinkSocket, rt } from 'netlink';
-import { decodeAddress, decodeLink, decodeRoute, familyNumber } from './decode';
+import { decodeAddress, decodeLink, decodeRoute, familyNumber, RT_TABLE_MAIN } from './decode';
 import { encodeIpv4Settings, encodeAttribute, encodeMacvlanInfo, encodeU32 } from './encode';
 import { toNetlinkError } from './errors';
 import { parseIp, parseMac } from './ip-bytes';
@@ -34,7 +34,6 @@ const IFLA_IFNAME = 3;
 const IFLA_EXT_MASK = 29;
 /** RTEXT_FILTER_SKIP_STATS: leave the per-link counters out of link dumps. */
 const RTEXT_FILTER_SKIP_STATS = 1 << 3;
-const RT_TABLE_MAIN = 254;
 const RT_SCOPE_UNIVERSE = 0;
 const RT_SCOPE_LINK = 253;
 
@@ -56,10 +55,10 @@ export interface ClientOptions {
 type RequestOptions = { flags?: number; timeout?: number };
 
 /**
- * Request side of rtnetlink. Changes go over one socket; each of the three
- * dumps has a socket of its own, so a snapshot costs one round trip rather
- * than three (the `netlink` package tracks one multipart reply per socket,
- * and interleaved dumps on one socket fail).
+ * Request side of rtnetlink. Changes go over one socket, and each of the
+ * three dumps has a socket of its own, so a snapshot costs one round trip
+ * rather than three. The `netlink` package tracks one multipart reply per
+ * socket, so interleaved dumps on one socket fail.
  */
 export class NetlinkClient {
   private readonly socket: RtNetlinkSocket;
@@ -113,11 +112,7 @@ export class NetlinkClient {
 
   /** `ip link show; ip address show; ip route show table main`, in parallel. */
   async snapshot(): Promise<KernelSnapshot> {
-    const [links, addresses, routes] = await Promise.all([
-      this.listLinks(),
-      this.listAddresses(),
-      this.listRoutes(),
-    ]);
+    const { links = [], addresses = [], routes = [] } = await this.dumpParts({ links: true, addresses: true, routes: true });
     return { links, addresses, routes };
   }
 

@@ -11,6 +11,9 @@ import type { AddressState, LinkState, RouteState } from './types';
 const AF_INET = 2;
 const AF_INET6 = 10;
 
+/** The main routing table, the only one the daemon reads or writes. */
+export const RT_TABLE_MAIN = 254;
+
 const IFF_UP = 0x1;
 const IFF_PROMISC = 0x100;
 const IFF_LOWER_UP = 0x10000;

@@ -3,8 +3,8 @@ import type { MacvlanMode } from '../config/types';
 
 const AF_INET = 2;
 
-/** The bytes of a `netlink` stream value, for attributes the package wants raw. */
-export function streamBytes(data: ReturnType<typeof ifla.formatInfo>): Buffer {
+/** Converts a `netlink` stream value to bytes, for attributes the package takes raw. */
+function streamBytes(data: ReturnType<typeof ifla.formatInfo>): Buffer {
   const stream = new AttrStream();
   stream.emit(data);
   return Buffer.concat(stream.bufs);
@@ -17,7 +17,7 @@ export function encodeMacvlanInfo(mode: MacvlanMode): Buffer {
   return streamBytes(ifla.formatInfo({ kind: 'macvlan', data }));
 }
 
-/** One netlink attribute: length, type, payload, padded to 4 bytes. */
+/** Encodes one netlink attribute: length, type, payload, padded to 4 bytes. */
 export function encodeAttribute(type: number, payload: Buffer): Buffer {
   const length = 4 + payload.length;
   const bytes = Buffer.alloc(Math.ceil(length / 4) * 4);

@@ -19,7 +19,7 @@ const REJECTED = /\b(E[A-Z0-9]+)\b/;
 
 /**
  * Wraps whatever the `netlink` package threw. It reports kernel rejections
- * as a plain Error whose text holds the errno name ("Request rejected:
+ * as a plain Error whose text contains the errno name ("Request rejected:
  * EEXIST") and socket failures as errors with a `code` property.
  */
 export function toNetlinkError(operation: string, cause: unknown): NetlinkError {

@@ -27,9 +27,10 @@ const GROUPS = {
 const RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /**
- * One rtnetlink notification, decoded. `index` is the interface it is about
- * (a route's output interface); the decoded object is absent when the
- * message held nothing the reconciler reads, such as a multipath route.
+ * One rtnetlink notification, decoded. `index` is the interface it is about,
+ * which for a route is its output interface. The decoded object is absent
+ * when the message contains nothing the reconciler reads, such as a
+ * multipath route.
  */
 export type KernelEvent =
   | { object: 'link'; action: 'new' | 'del'; index: number; name?: string; link?: LinkState }

@@ -1,6 +1,6 @@
 import type { MacvlanMode } from '../config/types';
 
-/** What the kernel reports about one network interface. */
+/** The kernel's report on one network interface. */
 export interface LinkState {
   index: number;
   name: string;

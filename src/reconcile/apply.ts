@@ -17,7 +17,7 @@ export type ActionListener = (action: Action) => void;
  * Runs a shim's actions and returns the shim's ifindex afterwards. All
  * requests go over one netlink socket, and the kernel handles a socket's
  * requests one at a time in the order they were sent, so the order of the
- * plan holds without waiting for each reply: only a creation is awaited,
+ * plan is kept without waiting for each reply: only a creation is awaited,
  * because the actions after it need the new ifindex. Adding what already
  * exists and deleting what is already gone count as success, because
  * another writer may have got there first. The first other failure, in

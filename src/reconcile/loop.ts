@@ -10,6 +10,7 @@ import { DesiredShim, shimFingerprint } from './desired';
 import { KernelView } from './observe';
 import { isOwned, setParentPromisc } from './ownership';
 import { planShim } from './plan';
+import { wirelessWarning } from './preflight';
 import { applyRemoval, planRemovals } from './remove';
 import { ERRNO_HINTS, logTransition, reportApplied } from './report';
 import { RestoreGuard } from './restore-guard';
@@ -176,9 +177,9 @@ export class Reconciler {
    * nothing on disk can go stale.
    */
   private collectOrphans(kernel: SnapshotIndex): void {
-    const wanted = new Set([...this.desired.map((shim) => shim.name), ...this.toRemove]);
+    const expected = new Set([...this.desired.map((shim) => shim.name), ...this.toRemove]);
     for (const link of kernel.snapshot.links) {
-      if (link.kind === 'macvlan' && isOwned(link) && !wanted.has(link.name)) {
+      if (link.kind === 'macvlan' && isOwned(link) && !expected.has(link.name)) {
         this.toRemove.push(link.name);
       }
     }
@@ -230,21 +231,25 @@ export class Reconciler {
   private async reconcileShim(desired: DesiredShim, kernel: SnapshotIndex): Promise<void> {
     // A shim waiting out a retry back-off is left alone, even when the
     // events of its own partial changes start a pass, so the announced
-    // delay holds.
+    // delay is kept.
     if (this.timers.has(`retry ${desired.name}`)) return;
+
     const log = this.options.log.child({ shim: desired.name, parent: desired.parent });
     const plan = planShim(desired, kernel, { promiscSetOn: this.promiscSetOn });
     this.warnWireless(log, desired, kernel);
+
     const previous = this.statuses.get(desired.name);
     const restoring = previous?.state === 'ready' && !this.reconfigured.has(desired.name);
     const context = { recreated: this.seen.has(desired.name), restoring };
     this.reconfigured.delete(desired.name);
+
     const actions = this.restores.filter(desired.name, plan.actions);
+    const applied: Action[] = [];
     if (actions.length > 0) {
       log.debug({ actions }, 'plan');
+      this.view.markStale();
     }
-    const applied: Action[] = [];
-    if (actions.length > 0) this.view.markStale();
+
     try {
       const target = { name: desired.name, index: kernel.link(desired.name)?.index };
       const index = await applyActions(this.options.client, target, actions, (action) => applied.push(action));
@@ -269,7 +274,7 @@ export class Reconciler {
     if (!parent || this.wirelessChecked.get(desired.name) === parent.index) return;
     this.wirelessChecked.set(desired.name, parent.index);
     if (!isWireless(parent.name)) return;
-    log.warn(`parent '${parent.name}' is a wireless interface; most Wi-Fi links drop frames from extra MACs, so the shim will likely not reach the containers (consider ipvlan)`);
+    log.warn(wirelessWarning(parent.name));
   }
 
   /** Logs a failure once and decides the shim's next state and retry. */

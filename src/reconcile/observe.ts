@@ -1,8 +1,8 @@
+import { RT_TABLE_MAIN } from '../netlink/decode';
 import type { KernelEvent } from '../netlink/events';
 import type { AddressState, KernelSnapshot, LinkState, RouteState } from '../netlink/types';
 import { SnapshotIndex } from './snapshot-index';
 
-const RT_TABLE_MAIN = 254;
 
 /** The parts of the view that no longer match the kernel and need a dump. */
 export interface Staleness {

@@ -6,14 +6,14 @@ import type { DesiredShim } from './desired';
 import { isOwned, ownerAlias, readMark, setParentPromisc } from './ownership';
 import { handOverPromisc } from './remove';
 import { lockoutCleanup, parentConflict } from './guards';
-import { sameAddress, sameDestination, toPrefix } from './prefixes';
+import { isConfigurable, sameAddress, sameDestination, toPrefix } from './prefixes';
 import type { SnapshotIndex } from './snapshot-index';
 
 /**
  * Compares one desired shim with the kernel and returns the changes that
  * make them match, in the order they must run. Pure: no I/O, no logging.
  */
-/** What the loop remembers between passes that the kernel does not show. */
+/** State the loop keeps between passes that the kernel does not show. */
 export interface PlanMemory {
   /**
    * ifindexes of parents whose promiscuous mode this daemon turned on, so a
@@ -101,7 +101,7 @@ function firstMismatch(
 
 /**
  * Deletes an own shim that a change in place cannot fix and creates it
- * anew. On the same parent the "parent promisc set" mark carries over; on
+ * anew. On the same parent the "parent promisc set" mark carries over. On
  * another parent the old one's promiscuous mode is handed over or undone,
  * as if the shim had been removed.
  */
@@ -233,10 +233,6 @@ function addressActions(desired: DesiredShim, present: AddressState[]): Action[]
   return actions;
 }
 
-/** Addresses the config decides; IPv6 link-local ones belong to the kernel. */
-function isConfigurable(address: AddressState): boolean {
-  return !(address.family === 6 && address.address.startsWith('fe80:'));
-}
 
 function routeActions(desired: DesiredShim, present: RouteState[]): Action[] {
   const actions: Action[] = [];

@@ -3,6 +3,11 @@ import type { AddressState, RouteState } from '../netlink/types';
 
 // Comparisons between kernel objects and configured prefixes.
 
+/** Tells whether the config decides an address; IPv6 link-local ones belong to the kernel. */
+export function isConfigurable(address: AddressState): boolean {
+  return !(address.family === 6 && address.address.startsWith('fe80:'));
+}
+
 export function sameAddress(item: AddressState, prefix: Prefix): boolean {
   return item.family === prefix.family && item.address === prefix.address && item.prefixLength === prefix.prefixLength;
 }

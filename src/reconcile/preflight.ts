@@ -34,9 +34,14 @@ function parentFindings(shim: DesiredShim, kernel: SnapshotIndex, isWireless: (n
     findings.push(finding('error', conflict));
   }
   if (isWireless(parent.name)) {
-    findings.push(finding('warning', `parent '${parent.name}' is a wireless interface; most Wi-Fi links drop frames from extra MACs, so a macvlan shim rarely works there (consider ipvlan)`));
+    findings.push(finding('warning', wirelessWarning(parent.name)));
   }
   return findings;
+}
+
+/** Explains why a Wi-Fi parent is a poor host for a shim; shared by check and the daemon. */
+export function wirelessWarning(parent: string): string {
+  return `parent '${parent}' is a wireless interface; most Wi-Fi links drop frames from extra MACs, so the shim will likely not reach the containers (consider ipvlan)`;
 }
 
 function nameFindings(shim: DesiredShim, kernel: SnapshotIndex): Finding[] {

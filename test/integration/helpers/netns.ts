@@ -29,7 +29,7 @@ export function deleteNamespace(name: string): void {
   }
 }
 
-/** One `ping` from a namespace: true when the address answered. */
+/** Sends one `ping` from a namespace and returns whether a reply came. */
 export function canPing(namespace: string, address: string): boolean {
   const args = ['netns', 'exec', namespace, 'ping', '-c', '1', '-W', '1', address];
   if (address.includes(':')) args.splice(4, 0, '-6');

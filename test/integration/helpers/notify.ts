@@ -33,7 +33,7 @@ export class NotifyListener {
     return listener;
   }
 
-  /** Every variable assignment received so far, in order, one per entry. */
+  /** Returns every variable assignment received so far, in order, one per entry. */
   assignments(): string[] {
     return this.messages.flatMap((message) => message.split('\n')).filter((line) => line.includes('='));
   }

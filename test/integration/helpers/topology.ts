@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { addNamespace, deleteNamespace, ipIn } from './netns';
 
 /**
- * The Docker macvlan story in namespaces: a host whose NIC `nic0` is one end
- * of a veth (the other end sits in a "lan" namespace), and a "container"
- * namespace holding a bridge-mode macvlan of `nic0`. The kernel keeps the
- * host from reaching the container over `nic0` itself; a shim fixes that.
+ * The Docker macvlan set-up in namespaces. The host's NIC `nic0` is one end
+ * of a veth whose other end is in a "lan" namespace. A "container" namespace
+ * contains a bridge-mode macvlan of `nic0`. The kernel keeps the host from
+ * reaching the container over `nic0` itself, and a shim fixes that.
  */
 export class Topology {
   readonly host: string;

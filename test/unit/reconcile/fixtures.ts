@@ -54,7 +54,7 @@ export function kernel(links: LinkState[], addresses: AddressState[] = [], route
   return new SnapshotIndex({ links, addresses, routes });
 }
 
-/** A converged shim0 on eth0: the kernel state the default `desired()` asks for. */
+/** A converged shim0 on eth0: the kernel state the default `desired()` describes. */
 export function converged(): SnapshotIndex {
   return kernel(
     [parent, shimLink()],
